@@ -1,0 +1,1 @@
+# cases: see the owner's sources

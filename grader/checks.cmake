@@ -1,0 +1,1 @@
+# checks: see the owner's sources

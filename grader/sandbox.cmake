@@ -1,0 +1,1 @@
+# sandbox: see the owner's sources

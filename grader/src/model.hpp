@@ -1,0 +1,119 @@
+// The grader's data model: exercises, cases, values, check results and the report.
+// Everything here is plain data; loading (case_file), judging (checks) and writing (report_*)
+// live in their own files.
+#pragma once
+
+#include <celab/exercises.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace celab::grader {
+
+// ---- exercises --------------------------------------------------------------------------
+// One exercise per function of the API, named exactly as the function.
+enum class Exercise {
+    softmax,
+    softmax_rows,
+    log_sum_exp,
+    cross_entropy,
+    cross_entropy_from_probs,
+    cross_entropy_from_logits,
+    reduce,
+    cross_entropy_grad,
+    cross_entropy_grad_batch,
+};
+
+inline constexpr Exercise all_exercises[] = {
+    Exercise::softmax,       Exercise::softmax_rows,
+    Exercise::log_sum_exp,   Exercise::cross_entropy,
+    Exercise::cross_entropy_from_probs, Exercise::cross_entropy_from_logits,
+    Exercise::reduce,        Exercise::cross_entropy_grad,
+    Exercise::cross_entropy_grad_batch,
+};
+
+const char* name(Exercise e);
+std::optional<Exercise> exercise_from_name(const std::string& name);
+// The stub file that defines the exercise: "softmax", "loss" or "gradient".
+const char* source_file(Exercise e);
+
+// ---- values -------------------------------------------------------------------------------
+// What a function returns: a scalar (1x1), a vector (Vx1) or a matrix (NxV).
+enum class Shape { scalar, vector, matrix };
+
+struct Value {
+    Shape shape = Shape::scalar;
+    Eigen::MatrixXd data;  // scalar: 1x1; vector: Vx1; matrix: NxV
+};
+
+// ---- cases --------------------------------------------------------------------------------
+enum class Visibility { visible, hidden };
+
+struct Tolerance {
+    double abs = 0.0;  // passes when |actual - expected| <= abs + rel * |expected|
+    double rel = 0.0;
+};
+
+// The inputs of one call. Each exercise reads only the fields its function takes:
+//   softmax, log_sum_exp:                 z
+//   cross_entropy, cross_entropy_grad:    z, target
+//   softmax_rows:                         Z
+//   cross_entropy_from_logits:            Z, Y
+//   cross_entropy_grad_batch:             Z, Y, reduction
+//   cross_entropy_from_probs:             P, Y, eps
+//   reduce:                               losses, reduction
+struct Inputs {
+    Eigen::VectorXd z;
+    int target = 0;
+    Eigen::MatrixXd Z;
+    Eigen::MatrixXd P;
+    Eigen::MatrixXd Y;
+    double eps = 1e-7;
+    Reduction reduction = Reduction::Mean;
+    Eigen::VectorXd losses;
+};
+
+struct Case {
+    Exercise exercise = Exercise::softmax;
+    std::string name;        // unique within its exercise; generated cases are "NAME#K"
+    std::string file;        // the case file it came from, for messages
+    Visibility visibility = Visibility::visible;
+    double points = 1.0;     // per check of this case
+    std::vector<std::string> checks;  // the checks to run; empty means every check that applies
+    std::vector<std::pair<std::string, Tolerance>> tolerances;  // per-check overrides
+    std::string hint;        // shown when a check of this case fails (visible cases only)
+    Inputs inputs;
+    std::optional<Value> expected;  // from the file; otherwise the reference computes it
+    bool expect_invalid_argument = false;  // reduce with None: the call must throw
+};
+
+// ---- results --------------------------------------------------------------------------------
+enum class Status { pass, fail, error, crash, timeout, not_implemented, skipped };
+const char* name(Status s);
+
+struct CheckResult {
+    Exercise exercise = Exercise::softmax;
+    std::string check;
+    std::string case_name;
+    Visibility visibility = Visibility::visible;
+    Status status = Status::fail;
+    double points = 0.0;
+    double max_points = 0.0;
+    std::string message;    // what went wrong: case, worst index, expected, actual (hidden: verdict only)
+    std::string diagnosis;  // the likely mistake in plain words, when the grader can tell
+};
+
+struct Report {
+    std::vector<CheckResult> checks;
+    std::vector<std::pair<Exercise, std::string>> student_output;  // captured, truncated, per exercise
+    std::vector<std::pair<Exercise, std::string>> build_errors;    // compiler output per failed exercise
+    unsigned long long seed = 0;
+    std::string submission;  // the folder graded
+
+    double score() const;
+    double max_score() const;
+    bool all_passed() const;
+};
+
+}  // namespace celab::grader

@@ -1,0 +1,1 @@
+# cases tests: see the owner's sources

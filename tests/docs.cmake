@@ -1,0 +1,1 @@
+# docs tests: see the owner's sources

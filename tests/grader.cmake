@@ -1,0 +1,1 @@
+# grader tests: see the owner's sources

@@ -1,0 +1,1 @@
+# mutants tests: see the owner's sources

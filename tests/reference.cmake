@@ -1,0 +1,1 @@
+# reference tests: see the owner's sources

@@ -1,0 +1,1 @@
+# reports tests: see the owner's sources

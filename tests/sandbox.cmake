@@ -1,0 +1,1 @@
+# sandbox tests: see the owner's sources
