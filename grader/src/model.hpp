@@ -37,6 +37,9 @@ const char* name(Exercise e);
 std::optional<Exercise> exercise_from_name(const std::string& name);
 // The stub file that defines the exercise: "softmax", "loss" or "gradient".
 const char* source_file(Exercise e);
+// The checks of an exercise, in the order they run. "shape" (where present) comes first and is
+// the prerequisite of the others: when it fails they are reported as skipped.
+const std::vector<std::string>& check_names(Exercise e);
 
 // ---- values -------------------------------------------------------------------------------
 // What a function returns: a scalar (1x1), a vector (Vx1) or a matrix (NxV).
@@ -102,6 +105,7 @@ struct CheckResult {
     double max_points = 0.0;
     std::string message;    // what went wrong: case, worst index, expected, actual (hidden: verdict only)
     std::string diagnosis;  // the likely mistake in plain words, when the grader can tell
+    std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
 };
 
 struct Report {

@@ -1,0 +1,23 @@
+// Grading: run a submission library on cases inside the sandbox and judge every check.
+#pragma once
+
+#include "model.hpp"
+#include "sandbox.hpp"
+
+#include <filesystem>
+#include <vector>
+
+namespace celab::grader {
+
+struct GradeSettings {
+    sandbox::Limits limits;          // per exercise: one time budget for all its cases
+    unsigned long long seed = 0;     // recorded in the report (cases are generated before grading)
+    std::string submission_label;    // the folder graded, for the report
+};
+
+// Grades `library` (a submission library: grader/abi/entry.cpp plus the three exercise files) on
+// `cases`. Every check of every case gets exactly one row in the report, whatever the
+// submission does. `cases` must have passed validation (case_file.hpp).
+Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings);
+
+}  // namespace celab::grader
