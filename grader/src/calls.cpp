@@ -1,0 +1,171 @@
+#include "calls.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <typeinfo>
+
+namespace celab::grader {
+
+const char* name(Role r) {
+    switch (r) {
+        case Role::main: return "main";
+        case Role::shifted: return "shifted";
+        case Role::stable_hi: return "stable_hi";
+        case Role::stable_lo: return "stable_lo";
+        case Role::again: return "again";
+    }
+    return "?";
+}
+
+namespace {
+
+bool has(const std::vector<std::string>& checks, const char* check) {
+    return std::find(checks.begin(), checks.end(), check) != checks.end();
+}
+
+// Shifts applied to logits. Batches shift each row by its own amount, so rows end up ~1000-3000
+// apart: subtracting the batch max instead of each row's then underflows whole rows.
+constexpr double moderate_shift = 7.25;
+constexpr double large_shift = 1000.0;
+
+double row_shift(Eigen::Index row, double sign) {
+    return sign * large_shift * (1.0 + static_cast<double>(row % 3)) * (row % 2 == 0 ? 1.0 : -1.0);
+}
+
+}  // namespace
+
+std::vector<Role> roles_for(const Case& c, const std::vector<std::string>& checks) {
+    std::vector<Role> roles{Role::main};
+    if (has(checks, "shift_invariance")) roles.push_back(Role::shifted);
+    if (has(checks, "stability")) {
+        roles.push_back(Role::stable_hi);
+        roles.push_back(Role::stable_lo);
+    }
+    if (has(checks, "repeatable") && !c.expect_invalid_argument) roles.push_back(Role::again);
+    return roles;
+}
+
+Inputs inputs_for(const Case& c, Role role) {
+    Inputs in = c.inputs;
+    switch (role) {
+        case Role::main:
+        case Role::again: break;
+        case Role::shifted:
+            in.z.array() += moderate_shift;
+            for (Eigen::Index n = 0; n < in.Z.rows(); ++n) in.Z.row(n).array() += moderate_shift * double(n + 1);
+            break;
+        case Role::stable_hi:
+        case Role::stable_lo: {
+            const double sign = role == Role::stable_hi ? 1.0 : -1.0;
+            in.z.array() += sign * large_shift;
+            for (Eigen::Index n = 0; n < in.Z.rows(); ++n) in.Z.row(n).array() += row_shift(n, sign);
+            break;
+        }
+    }
+    return in;
+}
+
+Value call(const abi::SubmissionTable& f, Exercise e, const Inputs& in) {
+    auto vector = [](Eigen::VectorXd v) { return Value{Shape::vector, std::move(v)}; };
+    auto matrix = [](Eigen::MatrixXd m) { return Value{Shape::matrix, std::move(m)}; };
+    auto scalar = [](double x) { return Value{Shape::scalar, Eigen::MatrixXd::Constant(1, 1, x)}; };
+    switch (e) {
+        case Exercise::softmax: return vector(f.softmax(in.z));
+        case Exercise::softmax_rows: return matrix(f.softmax_rows(in.Z));
+        case Exercise::log_sum_exp: return scalar(f.log_sum_exp(in.z));
+        case Exercise::cross_entropy: return scalar(f.cross_entropy(in.z, in.target));
+        case Exercise::cross_entropy_from_probs: return vector(f.cross_entropy_from_probs(in.P, in.Y, in.eps));
+        case Exercise::cross_entropy_from_logits: return vector(f.cross_entropy_from_logits(in.Z, in.Y));
+        case Exercise::reduce: return scalar(f.reduce(in.losses, in.reduction));
+        case Exercise::cross_entropy_grad: return vector(f.cross_entropy_grad(in.z, in.target));
+        case Exercise::cross_entropy_grad_batch: return matrix(f.cross_entropy_grad_batch(in.Z, in.Y, in.reduction));
+    }
+    throw std::logic_error("unknown exercise");
+}
+
+CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Inputs& in) {
+    CallResult r;
+    try {
+        r.value = call(functions, e, in);
+        r.outcome = Outcome::value;
+    } catch (const NotImplemented& x) {
+        r.outcome = Outcome::not_implemented;
+        r.text = x.what();
+    } catch (const std::invalid_argument& x) {
+        r.outcome = Outcome::invalid_argument;
+        r.text = x.what();
+    } catch (const std::exception& x) {
+        r.outcome = Outcome::exception;
+        r.text = std::string(typeid(x).name()) + ": " + x.what();
+    } catch (...) {
+        r.outcome = Outcome::exception;
+        r.text = "an exception that is not a std::exception";
+    }
+    constexpr std::size_t max_text = 2000;
+    if (r.text.size() > max_text) r.text = r.text.substr(0, max_text) + "...";
+    return r;
+}
+
+namespace {
+
+template <typename T>
+void put(std::string& out, const T& x) {
+    out.append(reinterpret_cast<const char*>(&x), sizeof x);
+}
+
+template <typename T>
+T get(const std::string& in, std::size_t& at) {
+    if (in.size() - at < sizeof(T) || at > in.size()) throw std::runtime_error("truncated result message");
+    T x;
+    std::memcpy(&x, in.data() + at, sizeof x);
+    at += sizeof x;
+    return x;
+}
+
+}  // namespace
+
+std::string encode(std::uint32_t index, const CallResult& r) {
+    std::string out;
+    put(out, index);
+    put(out, static_cast<std::uint8_t>(r.outcome));
+    if (r.outcome == Outcome::value) {
+        put(out, static_cast<std::uint8_t>(r.value.shape));
+        put(out, static_cast<std::uint64_t>(r.value.data.rows()));
+        put(out, static_cast<std::uint64_t>(r.value.data.cols()));
+        out.append(reinterpret_cast<const char*>(r.value.data.data()), sizeof(double) * r.value.data.size());
+    } else {
+        put(out, static_cast<std::uint64_t>(r.text.size()));
+        out += r.text;
+    }
+    return out;
+}
+
+CallResult decode(const std::string& bytes, std::uint32_t& index) {
+    std::size_t at = 0;
+    index = get<std::uint32_t>(bytes, at);
+    CallResult r;
+    const auto outcome = get<std::uint8_t>(bytes, at);
+    if (outcome > static_cast<std::uint8_t>(Outcome::exception)) throw std::runtime_error("bad outcome in result");
+    r.outcome = static_cast<Outcome>(outcome);
+    if (r.outcome == Outcome::value) {
+        const auto shape = get<std::uint8_t>(bytes, at);
+        if (shape > static_cast<std::uint8_t>(Shape::matrix)) throw std::runtime_error("bad shape in result");
+        const auto rows = get<std::uint64_t>(bytes, at), cols = get<std::uint64_t>(bytes, at);
+        const std::size_t left = bytes.size() - at;
+        if (rows > left / sizeof(double) || (rows != 0 && cols > left / sizeof(double) / rows) ||
+            rows * cols * sizeof(double) != left) {
+            throw std::runtime_error("result size does not match its shape");
+        }
+        r.value.shape = static_cast<Shape>(shape);
+        r.value.data.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+        std::memcpy(r.value.data.data(), bytes.data() + at, left);
+    } else {
+        const auto size = get<std::uint64_t>(bytes, at);
+        if (size != bytes.size() - at) throw std::runtime_error("result text size mismatch");
+        r.text = bytes.substr(at);
+    }
+    return r;
+}
+
+}  // namespace celab::grader

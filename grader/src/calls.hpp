@@ -1,0 +1,54 @@
+// The calls the grader makes for each case, how a call runs (in the sandbox child), and how its
+// result travels back to the parent as bytes.
+#pragma once
+
+#include "model.hpp"
+#include "submission_abi.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace celab::grader {
+
+// Why a call is made. Every case makes `main`; the others exist for particular checks.
+enum class Role {
+    main,       // the case's own inputs
+    shifted,    // logits + a moderate shift (shift_invariance)
+    stable_hi,  // logits shifted up by about 1000 (stability)
+    stable_lo,  // logits shifted down by about 1000 (stability)
+    again,      // the case's inputs once more, after the other calls (repeatable)
+};
+const char* name(Role r);
+
+struct PlannedCall {
+    std::size_t case_index = 0;  // into the vector of cases being graded
+    Role role = Role::main;
+    Inputs inputs;
+};
+
+// What became of a call.
+enum class Outcome { value, not_implemented, invalid_argument, exception, crash, timeout, not_run };
+
+struct CallResult {
+    Outcome outcome = Outcome::not_run;
+    Value value;       // when outcome == value
+    std::string text;  // exception text, or how the process died
+};
+
+// The roles a case needs for the checks it runs, in call order (main first, again last).
+std::vector<Role> roles_for(const Case& c, const std::vector<std::string>& checks);
+// The inputs of `role` for case `c`.
+Inputs inputs_for(const Case& c, Role role);
+
+// Runs `e` on `in` with the given functions (a submission's or the reference's). Throws what they throw.
+Value call(const abi::SubmissionTable& functions, Exercise e, const Inputs& in);
+// call() with every exception turned into a CallResult.
+CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Inputs& in);
+
+// Wire format of one result: the call's index, then the result.
+std::string encode(std::uint32_t index, const CallResult& r);
+// Throws std::runtime_error on a malformed message.
+CallResult decode(const std::string& bytes, std::uint32_t& index);
+
+}  // namespace celab::grader

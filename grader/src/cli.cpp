@@ -1,0 +1,257 @@
+#include "cli.hpp"
+
+#include "builder.hpp"
+#include "case_file.hpp"
+#include "checks.hpp"
+#include "grade.hpp"
+#include "reports.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+namespace celab::grader::cli {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int exit_pass = 0, exit_fail = 1, exit_usage = 2;
+
+struct Options {
+    std::vector<std::string> exercises;
+    std::vector<std::string> case_dirs;
+    std::string submission;
+    std::string library;
+    std::string format = "text";
+    std::string output;
+    unsigned long long seed = 0;
+    bool seed_given = false;
+    double timeout = 5.0;
+    std::size_t memory_mb = 2048;
+    bool list = false, validate = false, verbose = false, no_shipped = false;
+    std::string hint;
+};
+
+po::options_description describe_options(Options& o) {
+    po::options_description d("Usage: ./grade [options]\n\nGrades exercises/*.cpp (or --submission DIR) against the "
+                              "checks and cases in grader/cases/.\n\nOptions");
+    // clang-format off
+    d.add_options()
+        ("help,h", "show this help and exit")
+        ("exercise,e", po::value(&o.exercises)->value_name("NAME"), "grade only this exercise (repeatable); see --list")
+        ("cases,c", po::value(&o.case_dirs)->value_name("DIR"), "also load the case files (*.json) in DIR (repeatable), e.g. an instructor's hidden cases")
+        ("submission,s", po::value(&o.submission)->value_name("DIR"), "grade DIR/softmax.cpp, DIR/loss.cpp, DIR/gradient.cpp instead of exercises/")
+        ("format,f", po::value(&o.format)->value_name("FORMAT"), "report format: text (default), json, junit or gradescope")
+        ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of stdout")
+        ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: random, printed in the report)")
+        ("timeout", po::value(&o.timeout)->value_name("S"), "time limit in seconds for each exercise (default 5)")
+        ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
+        ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
+        ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")
+        ("validate", po::bool_switch(&o.validate), "check the case files and grade the reference solutions on them; exit 2 if the reference fails a case")
+        ("verbose,v", po::bool_switch(&o.verbose), "text report: list every case, not only the first failure")
+        ("no-shipped-cases", po::bool_switch(&o.no_shipped), "do not load grader/cases/ (only the --cases directories)")
+        ("library", po::value(&o.library)->value_name("FILE"), "grade an already built submission library (for the test suite)");
+    // clang-format on
+    return d;
+}
+
+// The "## NAME" section of the exercise's page in docs/exercises/.
+std::string hint_text(const fs::path& root, Exercise e) {
+    const fs::path page = root / "docs" / "exercises" / (std::string(source_file(e)) + ".md");
+    std::ifstream in(page);
+    if (!in) return "(no hint page found at " + page.string() + ")\n";
+    std::string line, text;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (line.rfind("## ", 0) == 0) {
+            if (inside) break;
+            inside = line.substr(3) == name(e) || line.substr(3).rfind(std::string("`") + name(e) + "`", 0) == 0 ||
+                     line.substr(3).rfind(std::string(name(e)) + " ", 0) == 0;
+        }
+        if (inside) text += line + "\n";
+    }
+    if (text.empty()) return "(no section \"## " + std::string(name(e)) + "\" in " + page.string() + ")\n";
+    return text + "\nThe whole page: " + page.string() + "\n";
+}
+
+std::string valid_exercises() {
+    std::string list;
+    for (Exercise e : all_exercises) list += std::string(list.empty() ? "" : ", ") + name(e);
+    return list;
+}
+
+void print_list(std::ostream& out, const std::vector<Case>& cases, const std::set<Exercise>& chosen) {
+    for (Exercise e : all_exercises) {
+        if (!chosen.count(e)) continue;
+        out << name(e) << "  (exercises/" << source_file(e) << ".cpp)\n  checks:";
+        for (const std::string& c : check_names(e)) out << ' ' << c;
+        out << "\n  cases:";
+        int hidden = 0;
+        for (const Case& c : cases) {
+            if (c.exercise != e) continue;
+            if (c.visibility == Visibility::hidden) ++hidden;
+            else out << ' ' << c.name;
+        }
+        if (hidden) out << " (+" << hidden << " hidden)";
+        out << "\n";
+    }
+}
+
+}  // namespace
+
+int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err) {
+    Options o;
+    const po::options_description options = describe_options(o);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        err << "grade: " << e.what() << "\nRun ./grade --help for the options.\n";
+        return exit_usage;
+    }
+    if (vm.count("help")) {
+        out << options << "\nExit status: 0 every check passes, 1 some check fails, 2 usage or case-file error.\n";
+        return exit_pass;
+    }
+    o.seed_given = vm.count("seed") > 0;
+    if (o.format != "text" && o.format != "json" && o.format != "junit" && o.format != "gradescope") {
+        err << "grade: unknown --format '" << o.format << "'; use text, json, junit or gradescope\n";
+        return exit_usage;
+    }
+    if (!(o.timeout > 0.0 && o.timeout <= 3600.0)) {
+        err << "grade: --timeout must be between 0 and 3600 seconds, got " << o.timeout << "\n";
+        return exit_usage;
+    }
+    if (!o.submission.empty() && !o.library.empty()) {
+        err << "grade: give --submission or --library, not both\n";
+        return exit_usage;
+    }
+    const builder::Config build_config = builder::default_config();
+    const fs::path root = build_config.source_root;
+
+    std::set<Exercise> chosen;
+    for (const std::string& n : o.exercises) {
+        const auto e = exercise_from_name(n);
+        if (!e) {
+            err << "grade: unknown exercise '" << n << "'; the exercises are: " << valid_exercises() << "\n";
+            return exit_usage;
+        }
+        chosen.insert(*e);
+    }
+    if (chosen.empty()) chosen.insert(std::begin(all_exercises), std::end(all_exercises));
+
+    if (!o.hint.empty()) {
+        const auto e = exercise_from_name(o.hint);
+        if (!e) {
+            err << "grade: unknown exercise '" << o.hint << "' for --hint; the exercises are: " << valid_exercises() << "\n";
+            return exit_usage;
+        }
+        out << hint_text(root, *e);
+        return exit_pass;
+    }
+
+    if (!o.seed_given) o.seed = std::random_device{}() % 1000000;
+    std::vector<fs::path> dirs;
+    if (!o.no_shipped) dirs.push_back(root / "grader" / "cases");
+    for (const std::string& d : o.case_dirs) dirs.emplace_back(d);
+    if (dirs.empty()) {
+        err << "grade: no case directories: --no-shipped-cases needs at least one --cases DIR\n";
+        return exit_usage;
+    }
+    std::vector<Case> cases;
+    try {
+        for (Case& c : cases::load_dirs(dirs, o.seed))
+            if (chosen.count(c.exercise)) cases.push_back(std::move(c));
+    } catch (const cases::LoadError& e) {
+        err << "grade: case file error: " << e.what() << "\n";
+        return exit_usage;
+    }
+    if (o.list) {
+        print_list(out, cases, chosen);
+        return exit_pass;
+    }
+
+    // The library to grade: given, or built from a folder of the three exercise files.
+    Report build_report;
+    fs::path library = o.library;
+    std::string label = o.library;
+    if (library.empty()) {
+        const fs::path folder = o.validate ? root / "solutions" : o.submission.empty() ? root / "exercises" : fs::path(o.submission);
+        label = o.validate ? "solutions (reference)" : folder.string();
+        if (!fs::is_directory(folder)) {
+            err << "grade: submission folder '" << folder.string()
+                << "' does not exist; --submission DIR needs a folder with softmax.cpp, loss.cpp and gradient.cpp\n";
+            return exit_usage;
+        }
+        const builder::Result built = builder::build(folder, build_config);
+        for (const builder::FileBuild& f : built.files) {
+            if (f.ok) continue;
+            for (Exercise e : all_exercises)
+                if (f.file == source_file(e) && chosen.count(e)) build_report.build_errors.emplace_back(e, f.diagnostics);
+        }
+        if (built.library.empty()) {
+            for (Exercise e : chosen) build_report.build_errors.emplace_back(e, "linking failed:\n" + built.link_diagnostics);
+            library = build_config.cache_dir / "link-failed.so";  // does not exist: every check reports the error
+        } else {
+            library = built.library;
+        }
+    }
+
+    GradeSettings settings;
+    settings.limits.timeout_seconds = o.timeout;
+    settings.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
+    settings.seed = o.seed;
+    settings.submission_label = label;
+    Report report = grade(cases, library, settings);
+    report.build_errors = build_report.build_errors;
+
+    if (o.validate) {
+        int bad = 0;
+        for (const CheckResult& r : report.checks) {
+            if (r.status == Status::pass) continue;
+            ++bad;
+            std::string file;
+            for (const Case& c : cases)
+                if (c.exercise == r.exercise && c.name == r.case_name) file = c.file;
+            err << "grade: case file error: " << file << ": case \"" << r.case_name << "\": the reference fails check \""
+                << r.check << "\" (" << name(r.status) << "): " << r.message << "\n";
+        }
+        if (bad) {
+            err << "grade: " << bad << " check(s) fail on the reference solutions: fix the cases (expected values, "
+                   "tolerances) above.\n";
+            return exit_usage;
+        }
+        out << "valid: " << cases.size() << " cases; the reference passes all " << report.checks.size()
+            << " checks (seed " << o.seed << ")\n";
+        return exit_pass;
+    }
+
+    reports::TextOptions text;
+    text.verbose = o.verbose;
+    text.colour = o.output.empty() && o.format == "text" && reports::colour_wanted(STDOUT_FILENO);
+    const std::string rendered = reports::render(report, o.format, text);
+    if (o.output.empty()) {
+        out << rendered << std::flush;
+    } else {
+        try {
+            reports::write_atomically(o.output, rendered);
+        } catch (const std::exception& e) {
+            err << "grade: " << e.what() << "\n";
+            return exit_usage;
+        }
+    }
+    return report.all_passed() ? exit_pass : exit_fail;
+}
+
+}  // namespace celab::grader::cli

@@ -1,0 +1,29 @@
+// Diagnosing the likely mistake behind a wrong answer.
+//
+// For each exercise the grader knows the classic wrong formulas (forgot to subtract the max,
+// normalised the wrong axis, forgot the 1/N, flipped the sign, ...). When a call's output is wrong,
+// each wrong formula is evaluated on the same inputs; if the student's output matches one of them
+// (and not the reference), that formula's mistake is reported in plain words.
+#pragma once
+
+#include "model.hpp"
+
+#include <optional>
+#include <string>
+
+namespace celab::grader {
+
+struct Diagnosis {
+    std::string mistake;  // stable id, e.g. "no_max_subtraction"
+    std::string text;     // what the student most likely did, and what to do instead
+};
+
+// `got` is the student's output of `e` on `in`, `expected` the right answer.
+std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got, const Value& expected);
+
+// Diagnoses that follow from which checks failed rather than from the numbers.
+Diagnosis stateful_diagnosis();
+Diagnosis unstable_diagnosis();
+Diagnosis none_not_rejected_diagnosis();
+
+}  // namespace celab::grader

@@ -1,0 +1,70 @@
+# Shared by ./grade and ./test: find or install what celab needs, then configure a build tree.
+# Sourced, not run. Functions return 2 when the machine is not ready, after saying how to fix it.
+
+CELAB_APT_PACKAGES=(libboost-test-dev libboost-program-options-dev libeigen3-dev nlohmann-json3-dev)
+
+celab_say() { printf 'celab: %s\n' "$*" >&2; }
+
+celab_install_instructions() {
+  cat >&2 <<'TXT'
+celab needs a C++17 compiler, CMake >= 3.20, Boost (unit_test_framework, program_options), Eigen 3 and
+nlohmann-json. Install them with one of:
+  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y g++ cmake libboost-test-dev libboost-program-options-dev libeigen3-dev nlohmann-json3-dev
+  macOS (brew):   brew install cmake boost eigen nlohmann-json
+  Fedora (dnf):   sudo dnf install -y gcc-c++ cmake boost-devel eigen3-devel json-devel
+then run the command again.
+TXT
+}
+
+# Debian packages of CELAB_APT_PACKAGES that are not installed (empty when dpkg is absent).
+celab_missing_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  local p
+  for p in "${CELAB_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s ' "$p"
+  done
+}
+
+# Installs missing Debian packages when we are root or have passwordless sudo; otherwise explains and returns 2.
+celab_ensure_packages() {
+  if ! command -v cmake >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
+    celab_say "cmake or a C++ compiler is missing."
+    celab_install_instructions
+    return 2
+  fi
+  local missing
+  missing=$(celab_missing_packages)
+  [[ -z $missing ]] && return 0
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      celab_say "missing packages: $missing(no root and no passwordless sudo, so not installing them)."
+      celab_install_instructions
+      return 2
+    fi
+  fi
+  celab_say "installing missing packages: $missing"
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing; } >&2; then
+    celab_say "installing packages failed."
+    celab_install_instructions
+    return 2
+  fi
+}
+
+# celab_configure PRESET DIR: configure the preset's build tree once (later runs reuse it).
+celab_configure() {
+  local preset=$1 dir=$2
+  [[ -f $dir/CMakeCache.txt ]] && return 0
+  local generator=()
+  command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+  mkdir -p "$dir"
+  if ! cmake --preset "$preset" "${generator[@]}" >"$dir/configure.log" 2>&1; then
+    cat "$dir/configure.log" >&2
+    celab_say "configuring the build failed (log above)."
+    celab_install_instructions
+    return 2
+  fi
+}

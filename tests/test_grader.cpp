@@ -1,0 +1,190 @@
+// The grader judged by what it does to submissions: the reference and correct alternatives get full
+// marks, the stubs get not_implemented everywhere, every mutant is rejected with the expected
+// diagnosis, and hostile submissions get the right verdict without taking the grader down.
+#define BOOST_TEST_MODULE grader
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "case_file.hpp"
+#include "grade.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+namespace bdata = boost::unit_test::data;
+using namespace celab::grader;
+
+namespace {
+
+const std::filesystem::path module_dir = CELAB_MODULE_DIR;
+constexpr unsigned long long seed = 20261121;
+
+const std::vector<Case>& shipped_cases() {
+    static const std::vector<Case> cases = cases::load_dirs({std::filesystem::path(CELAB_SOURCE_DIR) / "grader/cases"}, seed);
+    return cases;
+}
+
+std::vector<Case> cases_of(const std::set<Exercise>& exercises) {
+    std::vector<Case> chosen;
+    for (const Case& c : shipped_cases())
+        if (exercises.count(c.exercise)) chosen.push_back(c);
+    return chosen;
+}
+
+std::set<Exercise> exercises_of_file(const std::string& file) {
+    std::set<Exercise> set;
+    for (Exercise e : all_exercises)
+        if (file == source_file(e)) set.insert(e);
+    return set;
+}
+
+GradeSettings settings(double timeout = 5.0) {
+    GradeSettings s;
+    s.limits.timeout_seconds = timeout;
+    s.limits.memory_bytes = std::size_t(1) << 30;
+    s.seed = seed;
+    return s;
+}
+
+std::string summary(const Report& r) {
+    std::string text;
+    int shown = 0;
+    for (const CheckResult& c : r.checks) {
+        if (c.status == Status::pass || shown >= 5) continue;
+        ++shown;
+        text += std::string("\n  ") + name(c.exercise) + "/" + c.check + "[" + c.case_name + "] " + name(c.status) +
+                ": " + c.message + (c.mistake.empty() ? "" : " {" + c.mistake + "}");
+    }
+    return text;
+}
+
+struct Entry {
+    std::string name, file, exercise, mistake;
+};
+std::ostream& operator<<(std::ostream& os, const Entry& e) { return os << e.name; }
+
+std::vector<Entry> catalogue(const char* section) {
+    std::ifstream in(CELAB_CATALOGUE_JSON);
+    const nlohmann::json j = nlohmann::json::parse(in);
+    std::vector<Entry> list;
+    for (const auto& item : j.at(section)) {
+        Entry e{item.at("name"), item.at("file"), item.value("exercise", ""), ""};
+        if (item.contains("mistake") && item.at("mistake").is_string()) e.mistake = item.at("mistake");
+        list.push_back(e);
+    }
+    return list;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(shipped_cases_cover_every_exercise_and_the_big_sizes) {
+    std::map<Exercise, int> count;
+    Eigen::Index largest_vector = 0, largest_batch = 0;
+    for (const Case& c : shipped_cases()) {
+        ++count[c.exercise];
+        largest_vector = std::max(largest_vector, c.inputs.z.size());
+        largest_batch = std::max(largest_batch, c.inputs.Z.size());
+    }
+    for (Exercise e : all_exercises) BOOST_TEST(count[e] >= 5, name(e) << " has only " << count[e] << " cases");
+    BOOST_TEST(largest_vector >= 100000);
+    BOOST_TEST(largest_batch >= 1000000);
+}
+
+BOOST_AUTO_TEST_CASE(reference_passes_every_shipped_check) {
+    const Report r = grade(shipped_cases(), module_dir / "celab_module_solutions.so", settings());
+    BOOST_TEST(r.checks.size() > 100u);
+    BOOST_TEST(r.all_passed(), "the reference fails:" << summary(r));
+    BOOST_TEST(r.score() == r.max_score());
+}
+
+BOOST_AUTO_TEST_CASE(untouched_stubs_get_not_implemented_on_every_check) {
+    const Report r = grade(shipped_cases(), module_dir / "celab_module_stubs.so", settings());
+    BOOST_TEST(r.checks.size() > 100u);
+    for (const CheckResult& c : r.checks) {
+        BOOST_TEST_CONTEXT(name(c.exercise) << "/" << c.check << "[" << c.case_name << "]") {
+            BOOST_TEST(name(c.status) == std::string("not_implemented"));
+        }
+    }
+    BOOST_TEST(r.score() == 0.0);
+}
+
+BOOST_DATA_TEST_CASE(every_mutant_is_rejected_with_its_diagnosis, bdata::make(catalogue("mutants")), m) {
+    const auto exercise = exercise_from_name(m.exercise);
+    BOOST_TEST_REQUIRE(exercise.has_value(), "catalogue entry has no valid exercise");
+    const Report r = grade(cases_of(exercises_of_file(m.file)), module_dir / ("celab_mutant_" + m.name + ".so"), settings());
+    int failures = 0;
+    std::set<std::string> mistakes;
+    for (const CheckResult& c : r.checks) {
+        if (c.exercise != *exercise || c.status == Status::pass) continue;
+        ++failures;
+        if (!c.mistake.empty()) mistakes.insert(c.mistake);
+    }
+    BOOST_TEST(failures > 0, m.name << " passes every check of " << m.exercise);
+    if (!m.mistake.empty()) {
+        BOOST_TEST(mistakes.count(m.mistake) == 1u, m.name << ": expected diagnosis " << m.mistake << ", got "
+                                                         << mistakes.size() << " kinds:" << summary(r));
+    }
+}
+
+BOOST_DATA_TEST_CASE(every_alternative_gets_full_marks, bdata::make(catalogue("alternatives")), a) {
+    const Report r =
+        grade(cases_of(exercises_of_file(a.file)), module_dir / ("celab_alternative_" + a.name + ".so"), settings());
+    BOOST_TEST(!r.checks.empty());
+    BOOST_TEST(r.all_passed(), a.name << " loses points:" << summary(r));
+}
+
+// ---- hostile submissions (tests/hostile/*.cpp replace softmax.cpp) -----------------------------
+struct Hostile {
+    std::string name;
+    Status status;          // the verdict of softmax's checks
+    std::string message;    // a fragment of the message
+};
+std::ostream& operator<<(std::ostream& os, const Hostile& h) { return os << h.name; }
+
+const std::vector<Hostile> hostile_cases{
+    {"segfault", Status::crash, "SIGSEGV"},
+    {"abort", Status::crash, "SIGABRT"},
+    {"infinite_loop", Status::timeout, "timed out"},
+    {"fake_report", Status::crash, "exited with status 0"},
+    {"throws", Status::error, "threw"},
+    {"fork_sleeper", Status::pass, ""},
+};
+
+BOOST_DATA_TEST_CASE(hostile_submissions_get_the_right_verdict, bdata::make(hostile_cases), h) {
+    const auto start = std::chrono::steady_clock::now();
+    const Report r = grade(cases_of(exercises_of_file("softmax")), module_dir / ("celab_hostile_" + h.name + ".so"),
+                           settings(1.5));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    BOOST_TEST(seconds < 3 * 1.5 + 2.0, "grading took " << seconds << " s");
+    int softmax_rows = 0;
+    for (const CheckResult& c : r.checks) {
+        if (c.exercise != Exercise::softmax) continue;
+        ++softmax_rows;
+        BOOST_TEST_CONTEXT(c.check << "[" << c.case_name << "]: " << c.message) {
+            if (h.status == Status::pass) {
+                BOOST_TEST(c.status != Status::crash);
+            } else {
+                BOOST_TEST(name(c.status) == name(h.status));
+                BOOST_TEST(c.message.find(h.message) != std::string::npos);
+            }
+        }
+    }
+    BOOST_TEST(softmax_rows > 0);
+    // The other exercises of the file are still graded (one row per check, whatever happened).
+    BOOST_TEST(std::any_of(r.checks.begin(), r.checks.end(),
+                           [](const CheckResult& c) { return c.exercise == Exercise::log_sum_exp; }));
+}
+
+BOOST_AUTO_TEST_CASE(a_fake_report_printed_by_the_student_never_counts) {
+    const Report r = grade(cases_of({Exercise::softmax}), module_dir / "celab_hostile_fake_report.so", settings());
+    BOOST_TEST(r.score() == 0.0);
+    BOOST_TEST(!r.student_output.empty(), "what the student printed is shown apart");
+}
+
+BOOST_AUTO_TEST_CASE(a_memory_hog_is_stopped) {
+    const Report r = grade(cases_of({Exercise::softmax}), module_dir / "celab_hostile_memory_hog.so", settings(3.0));
+    for (const CheckResult& c : r.checks) BOOST_TEST(c.status != Status::pass, c.check << "[" << c.case_name << "]");
+}
