@@ -1,0 +1,56 @@
+// The JSON report: one document, one entry per (exercise, check, case) row.
+//
+//   {"score", "max_score", "seed", "submission",
+//    "checks": [{"exercise", "check", "case", "visibility", "status", "points", "max_points",
+//                "message", "diagnosis"}],
+//    "student_output": {exercise: text}, "build_errors": {exercise: text}}
+//
+// Hidden rows keep their status and points; their message and diagnosis are "".
+#include "reports.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+namespace celab::grader::reports {
+
+namespace {
+const char* visibility_name(Visibility v) { return v == Visibility::hidden ? "hidden" : "visible"; }
+
+nlohmann::json texts_by_exercise(const std::vector<std::pair<Exercise, std::string>>& texts) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& [exercise, text] : texts) object[name(exercise)] = text;
+    return object;
+}
+}  // namespace
+
+void write_json(std::ostream& out, const Report& report) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const CheckResult& row : report.checks) {
+        const bool hidden = row.visibility == Visibility::hidden;
+        checks.push_back({
+            {"exercise", name(row.exercise)},
+            {"check", row.check},
+            {"case", row.case_name},
+            {"visibility", visibility_name(row.visibility)},
+            {"status", name(row.status)},
+            {"points", row.points},
+            {"max_points", row.max_points},
+            {"message", hidden ? std::string() : row.message},
+            {"diagnosis", hidden ? std::string() : row.diagnosis},
+        });
+    }
+    const nlohmann::json document = {
+        {"score", report.score()},
+        {"max_score", report.max_score()},
+        {"seed", report.seed},
+        {"submission", report.submission},
+        {"checks", std::move(checks)},
+        {"student_output", texts_by_exercise(report.student_output)},
+        {"build_errors", texts_by_exercise(report.build_errors)},
+    };
+    // Student output may hold any bytes: invalid UTF-8 becomes U+FFFD instead of throwing.
+    out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace celab::grader::reports

@@ -1,0 +1,446 @@
+// The text report: what students read most, so it is compact and scannable.
+//
+//   ✓ softmax                  140.0/140.0  all 7 checks pass
+//   ✗ cross_entropy_grad        52.0/133.0
+//     ✓ shape              19/19 cases
+//     ✗ analytic            1/19 cases
+//         case "uniform" (logits [0, 0, 0], target 1): worst entry at index 1: expected -0.67, got 0.67
+//         Likely mistake: flipped the sign: the gradient is p - y, not y - p.
+//         (and 17 more failing cases)
+//     Output printed by your code (cross_entropy_grad):
+//         │ debug: z = 1 2 3
+//   ○ log_sum_exp                0.0/80.0  not implemented yet — edit exercises/softmax.cpp
+//
+//   Exercises complete: 1/3
+//   Score: 192.0/353.0
+//   seed 1234 (rerun with --seed 1234)
+//
+// Complete, not implemented and non-compiling exercises take one line (plus compiler and student
+// output) unless verbose; verbose lists every case of every check.
+// Hidden rows show their verdict only: never their message or diagnosis.
+#include "reports.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <vector>
+
+namespace celab::grader::reports {
+
+// ---- shared helpers -------------------------------------------------------------------------
+namespace detail {
+
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    const auto hex = [&out](unsigned char byte) {
+        static const char digits[] = "0123456789abcdef";
+        out += "\\x";
+        out += digits[byte >> 4];
+        out += digits[byte & 0x0f];
+    };
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        if (lead < 0x80) {
+            if (lead == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+                ++i;  // "\r\n" -> "\n"
+                continue;
+            }
+            const bool control = (lead < 0x20 && lead != '\n' && lead != '\t') || lead == 0x7f;
+            if (control) hex(lead);
+            else out += static_cast<char>(lead);
+            ++i;
+            continue;
+        }
+        // A multi-byte sequence: the lead byte gives its length and the smallest code point it
+        // may encode (anything smaller is an overlong encoding).
+        std::size_t length = 0;
+        std::uint32_t code = 0;
+        std::uint32_t smallest = 0;
+        if ((lead & 0xe0) == 0xc0) {
+            length = 2, code = lead & 0x1f, smallest = 0x80;
+        } else if ((lead & 0xf0) == 0xe0) {
+            length = 3, code = lead & 0x0f, smallest = 0x800;
+        } else if ((lead & 0xf8) == 0xf0) {
+            length = 4, code = lead & 0x07, smallest = 0x10000;
+        }
+        bool valid = length != 0 && i + length <= text.size();
+        for (std::size_t k = 1; valid && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            valid = (next & 0xc0) == 0x80;
+            code = (code << 6) | (next & 0x3f);
+        }
+        valid = valid && code >= smallest && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+        if (!valid) {
+            hex(lead);  // this byte only; the next one may start a valid sequence
+            ++i;
+            continue;
+        }
+        const bool unwanted = (code >= 0x80 && code <= 0x9f) || code == 0xfffe || code == 0xffff;
+        for (std::size_t k = 0; k < length; ++k) {
+            if (unwanted) hex(static_cast<unsigned char>(text[i + k]));
+            else out += text[i + k];
+        }
+        i += length;
+    }
+    return out;
+}
+
+const char* status_phrase(Status status) {
+    switch (status) {
+        case Status::pass: return "passed";
+        case Status::fail: return "wrong result";
+        case Status::error: return "error";
+        case Status::crash: return "crashed";
+        case Status::timeout: return "timed out";
+        case Status::not_implemented: return "not implemented yet";
+        case Status::skipped: return "skipped";
+    }
+    return "unknown";
+}
+
+std::string student_file(const Report& report, Exercise exercise) {
+    std::filesystem::path folder = report.submission.empty() ? "exercises" : report.submission;
+    // "exercises/softmax.cpp" reads better than "/home/me/celab/exercises/softmax.cpp".
+    std::error_code no_cwd;
+    const std::filesystem::path cwd = std::filesystem::current_path(no_cwd);
+    if (!no_cwd && folder.is_absolute()) {
+        const std::filesystem::path relative = folder.lexically_relative(cwd);
+        if (!relative.empty() && *relative.begin() != "..") folder = relative;
+    }
+    return (folder / (std::string(source_file(exercise)) + ".cpp")).generic_string();
+}
+
+namespace {
+const std::string& lookup(const std::vector<std::pair<Exercise, std::string>>& texts, Exercise exercise) {
+    static const std::string none;
+    for (const auto& [e, text] : texts) {
+        if (e == exercise) return text;
+    }
+    return none;
+}
+}  // namespace
+
+const std::string& student_output(const Report& report, Exercise exercise) {
+    return lookup(report.student_output, exercise);
+}
+
+const std::string& build_errors(const Report& report, Exercise exercise) {
+    return lookup(report.build_errors, exercise);
+}
+
+std::string format_points(double points) {
+    const double tenths = points * 10.0;
+    const bool one_decimal = std::abs(tenths - std::round(tenths)) < 1e-9 * std::max(1.0, std::abs(tenths));
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, one_decimal ? "%.1f" : "%.2f", points);
+    return buffer;
+}
+
+}  // namespace detail
+
+// ---- the text report ------------------------------------------------------------------------
+namespace {
+
+using detail::printable;
+using detail::status_phrase;
+
+constexpr const char* green = "\x1b[32m";
+constexpr const char* red = "\x1b[31m";
+constexpr const char* yellow = "\x1b[33m";
+constexpr const char* bold = "\x1b[1m";
+constexpr const char* reset = "\x1b[0m";
+
+// Non-verbose output shows at most this many lines of student or compiler output per exercise.
+constexpr std::size_t max_block_lines = 30;
+
+// Something went wrong in this row (skipped rows only wait for another check).
+bool is_failure(Status s) { return s != Status::pass && s != Status::skipped; }
+
+struct CheckGroup {
+    std::string check;
+    std::vector<const CheckResult*> rows;
+
+    std::size_t count(Status s) const {
+        return static_cast<std::size_t>(
+            std::count_if(rows.begin(), rows.end(), [s](const CheckResult* r) { return r->status == s; }));
+    }
+    bool all(Status s) const { return count(s) == rows.size(); }
+};
+
+// The rows of one exercise grouped by check: known checks in the order they run, then any other
+// check in order of first appearance.
+std::vector<CheckGroup> group_by_check(const std::vector<const CheckResult*>& rows, Exercise exercise) {
+    std::vector<CheckGroup> groups;
+    for (const std::string& check : check_names(exercise)) groups.push_back({check, {}});
+    for (const CheckResult* row : rows) {
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const CheckGroup& g) { return g.check == row->check; });
+        if (it == groups.end()) {
+            groups.push_back({row->check, {}});
+            it = groups.end() - 1;
+        }
+        it->rows.push_back(row);
+    }
+    groups.erase(std::remove_if(groups.begin(), groups.end(), [](const CheckGroup& g) { return g.rows.empty(); }),
+                 groups.end());
+    return groups;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// "Likely mistake: ..." whether or not the grader's diagnosis already starts that way.
+std::string likely_mistake(const std::string& diagnosis) {
+    const std::string prefix = "Likely mistake";
+    if (diagnosis.compare(0, prefix.size(), prefix) == 0) return diagnosis;
+    return prefix + ": " + diagnosis;
+}
+
+// How a non-passing group of rows reads after its case count, e.g. "1 crashed, 2 skipped".
+std::string tally(const CheckGroup& group) {
+    static const std::pair<Status, const char*> words[] = {
+        {Status::fail, "wrong"},        {Status::error, "raised an error"},
+        {Status::crash, "crashed"},     {Status::timeout, "timed out"},
+        {Status::not_implemented, "not implemented"}, {Status::skipped, "skipped"},
+    };
+    std::string out;
+    for (const auto& [status, word] : words) {
+        const std::size_t n = group.count(status);
+        if (n == 0) continue;
+        if (!out.empty()) out += ", ";
+        out += std::to_string(n) + " " + word;
+    }
+    return out;
+}
+
+class TextWriter {
+public:
+    TextWriter(std::ostream& out, const Report& report, const TextOptions& options)
+        : out_(out), report_(report), options_(options) {}
+
+    void write() {
+        if (!report_.submission.empty()) out_ << paint("celab results for " + printable(report_.submission), bold) << "\n";
+        std::size_t exercises = 0;
+        std::size_t complete = 0;
+        for (Exercise exercise : all_exercises) {
+            std::vector<const CheckResult*> rows;
+            for (const CheckResult& row : report_.checks) {
+                if (row.exercise == exercise) rows.push_back(&row);
+            }
+            const bool has_extras = !detail::student_output(report_, exercise).empty() ||
+                                    !detail::build_errors(report_, exercise).empty();
+            if (rows.empty() && !has_extras) continue;
+            ++exercises;
+            const bool passed = !rows.empty() && std::all_of(rows.begin(), rows.end(), [](const CheckResult* r) {
+                return r->status == Status::pass;
+            });
+            if (passed) ++complete;
+            write_exercise(exercise, rows, passed);
+        }
+        out_ << "\n";
+        const std::string progress = "Exercises complete: " + std::to_string(complete) + "/" + std::to_string(exercises);
+        out_ << (complete == exercises && exercises > 0 ? paint(progress, green) : progress) << "\n";
+        const std::string score =
+            "Score: " + detail::format_points(report_.score()) + "/" + detail::format_points(report_.max_score());
+        out_ << paint(score, bold) << "\n";
+        out_ << "seed " << report_.seed << " (rerun with --seed " << report_.seed << ")\n";
+    }
+
+private:
+    std::string paint(const std::string& text, const char* code) const {
+        return options_.colour ? code + text + reset : text;
+    }
+
+    void write_exercise(Exercise exercise, const std::vector<const CheckResult*>& rows, bool passed) {
+        double points = 0.0;
+        double max_points = 0.0;
+        for (const CheckResult* row : rows) {
+            points += row->points;
+            max_points += row->max_points;
+        }
+        const bool not_implemented = !rows.empty() && std::all_of(rows.begin(), rows.end(), [](const CheckResult* r) {
+            return r->status == Status::not_implemented;
+        });
+        const std::string& compiler = detail::build_errors(report_, exercise);
+        const bool none_passed = std::none_of(rows.begin(), rows.end(), [](const CheckResult* r) {
+            return r->status == Status::pass;
+        });
+        const bool does_not_compile = !compiler.empty() && none_passed;
+
+        // Heading: verdict mark, name, points and, when the whole exercise is in one state, why.
+        std::string mark = passed ? paint("✓", green) : not_implemented ? paint("○", yellow) : paint("✗", red);
+        std::ostringstream heading;
+        heading << std::left << std::setw(26) << name(exercise) << std::right << std::setw(12)
+                << (detail::format_points(points) + "/" + detail::format_points(max_points));
+        out_ << mark << " " << paint(heading.str(), bold);
+        if (does_not_compile) {
+            out_ << "  " << paint("does not compile — fix " + detail::student_file(report_, exercise), red);
+        } else if (not_implemented) {
+            out_ << "  " << paint("not implemented yet — edit " + detail::student_file(report_, exercise), yellow);
+        }
+        if (passed && !options_.verbose) {
+            const std::size_t checks = group_by_check(rows, exercise).size();
+            out_ << "  " << paint(checks == 1 ? "its check passes" : "all " + std::to_string(checks) + " checks pass", green);
+        }
+        out_ << "\n";
+
+        // Nothing to learn check by check: complete, not implemented, or not compiling.
+        const bool collapsed = !options_.verbose && (passed || does_not_compile || not_implemented);
+        if (!collapsed) write_checks(exercise, rows);
+
+        if (!compiler.empty()) {
+            out_ << "  Compiler output for " << detail::student_file(report_, exercise) << ":\n";
+            write_block(compiler);
+        }
+        const std::string& output = detail::student_output(report_, exercise);
+        if (!output.empty()) {
+            out_ << "  Output printed by your code (" << name(exercise) << "):\n";
+            write_block(output);
+        }
+    }
+
+    void write_checks(Exercise exercise, const std::vector<const CheckResult*>& rows) {
+        const std::vector<CheckGroup> groups = group_by_check(rows, exercise);
+        std::size_t name_width = 0;
+        std::size_t count_width = 0;
+        for (const CheckGroup& g : groups) {
+            name_width = std::max(name_width, g.check.size());
+            count_width = std::max(count_width, count_text(g).size());
+        }
+        for (const CheckGroup& g : groups) {
+            const std::size_t passed = g.count(Status::pass);
+            std::string mark;
+            std::string note;
+            if (passed == g.rows.size()) {
+                mark = paint("✓", green);
+            } else if (g.all(Status::not_implemented)) {
+                mark = paint("○", yellow);
+                note = paint("not implemented yet — edit " + detail::student_file(report_, exercise), yellow);
+            } else if (g.count(Status::skipped) + passed == g.rows.size()) {
+                mark = paint("-", yellow);
+                note = paint("skipped" + skip_reason(g), yellow);
+            } else {
+                mark = paint("✗", red);
+                // The case count says how many were wrong; name the other outcomes.
+                if (g.count(Status::fail) + passed != g.rows.size()) note = tally(g);
+            }
+            std::ostringstream line;
+            line << "  " << mark << " " << std::left << std::setw(static_cast<int>(name_width)) << g.check << "  "
+                 << std::right << std::setw(static_cast<int>(count_width)) << count_text(g) << " cases";
+            if (!note.empty()) line << "  " << note;
+            out_ << line.str() << "\n";
+
+            if (options_.verbose) {
+                for (const CheckResult* row : g.rows) write_case(*row);
+            } else if (passed != g.rows.size() && !g.all(Status::not_implemented)) {
+                write_first_failure(g);
+            }
+        }
+    }
+
+    static std::string count_text(const CheckGroup& g) {
+        return std::to_string(g.count(Status::pass)) + "/" + std::to_string(g.rows.size());
+    }
+
+    // ": <why>" from the first visible skipped row that says why, or "".
+    static std::string skip_reason(const CheckGroup& g) {
+        for (const CheckResult* row : g.rows) {
+            if (row->status == Status::skipped && row->visibility == Visibility::visible && !row->message.empty())
+                return " (" + printable(first_line(row->message)) + ")";
+        }
+        return "";
+    }
+
+    // The details of the first failing case, preferring a visible one; hidden ones show only
+    // their verdict.
+    void write_first_failure(const CheckGroup& g) {
+        std::vector<const CheckResult*> failures;
+        for (const CheckResult* row : g.rows) {
+            if (is_failure(row->status) && row->status != Status::not_implemented) failures.push_back(row);
+        }
+        if (failures.empty()) return;
+        const auto visible = std::find_if(failures.begin(), failures.end(), [](const CheckResult* r) {
+            return r->visibility == Visibility::visible;
+        });
+        const CheckResult& shown = visible != failures.end() ? **visible : *failures.front();
+        write_details(shown, "      ");
+        if (failures.size() > 1) {
+            out_ << "      (and " << failures.size() - 1 << " more failing case" << (failures.size() > 2 ? "s" : "")
+                 << ")\n";
+        }
+    }
+
+    // One line per case (verbose), with the details of failing visible cases under it.
+    void write_case(const CheckResult& row) {
+        const std::string mark = row.status == Status::pass ? paint("✓", green)
+                                 : row.status == Status::skipped || row.status == Status::not_implemented
+                                     ? paint("-", yellow)
+                                     : paint("✗", red);
+        out_ << "      " << mark << " " << printable(row.case_name)
+             << (row.visibility == Visibility::hidden ? " (hidden)" : "");
+        if (row.status != Status::pass) out_ << "  " << status_phrase(row.status);
+        out_ << "\n";
+        if (is_failure(row.status) && row.status != Status::not_implemented && row.visibility == Visibility::visible) {
+            write_message(row, "          ");
+        }
+    }
+
+    void write_details(const CheckResult& row, const std::string& indent) {
+        if (row.visibility == Visibility::hidden) {
+            out_ << indent << "hidden case: " << status_phrase(row.status)
+                 << " (the details of hidden cases are not shown)\n";
+            return;
+        }
+        // Name the case unless the grader's message already does.
+        const bool names_case = !row.case_name.empty() && row.message.find(row.case_name) != std::string::npos;
+        std::string lead = names_case ? "" : "case \"" + printable(row.case_name) + "\"";
+        if (row.status != Status::fail) lead += (lead.empty() ? "(" : " (") + std::string(status_phrase(row.status)) + ")";
+        if (row.message.empty()) lead += "\n";
+        else if (!lead.empty()) lead += ": ";
+        out_ << indent << lead;
+        write_message(row, indent, /*continue_line=*/!row.message.empty());
+    }
+
+    // The message (continuation lines indented) and the diagnosis of a visible row.
+    void write_message(const CheckResult& row, const std::string& indent, bool continue_line = false) {
+        if (row.visibility == Visibility::hidden) return;  // never: hidden rows show their verdict only
+        const std::vector<std::string> lines = split_lines(printable(row.message));
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            if (!(i == 0 && continue_line)) out_ << indent << (continue_line ? "  " : "");
+            out_ << lines[i] << "\n";
+        }
+        if (!row.diagnosis.empty()) out_ << indent << paint(printable(likely_mistake(row.diagnosis)), yellow) << "\n";
+    }
+
+    // Student or compiler output, set apart by a bar and indented; long blocks are cut unless
+    // verbose.
+    void write_block(const std::string& text) {
+        const std::vector<std::string> lines = split_lines(printable(text));
+        const std::size_t shown = options_.verbose ? lines.size() : std::min(lines.size(), max_block_lines);
+        for (std::size_t i = 0; i < shown; ++i) out_ << "      │ " << lines[i] << "\n";
+        if (shown < lines.size()) out_ << "      │ … " << lines.size() - shown << " more lines not shown\n";
+    }
+
+    std::ostream& out_;
+    const Report& report_;
+    const TextOptions& options_;
+};
+
+}  // namespace
+
+void write_text(std::ostream& out, const Report& report, const TextOptions& options) {
+    TextWriter(out, report, options).write();
+}
+
+}  // namespace celab::grader::reports

@@ -1,0 +1,67 @@
+// The grader's report formats and atomic file output.
+//
+//   text        for students: grouped by exercise, one line per check, details of the first
+//               failing case, progress, score and seed (report_text.cpp)
+//   json        one machine-readable document, one entry per row (report_json.cpp)
+//   junit       JUnit XML for CI dashboards, one testsuite per exercise (report_junit.cpp)
+//   gradescope  Gradescope autograder results.json (report_gradescope.cpp)
+//
+// Hidden cases: no format ever prints a hidden row's message or diagnosis; text shows only its
+// verdict, json/gradescope keep its status and points.
+#pragma once
+
+#include "model.hpp"
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+namespace celab::grader::reports {
+
+struct TextOptions {
+    bool colour = false;   // ANSI colours (green pass, red failure, yellow not implemented/skipped)
+    bool verbose = false;  // list every case; otherwise one line per check
+};
+
+// True when output to `fd` should be coloured: it is a terminal, NO_COLOR is unset or empty and
+// TERM is not "dumb".
+bool colour_wanted(int fd);
+
+void write_text(std::ostream& out, const Report& report, const TextOptions& options);
+void write_json(std::ostream& out, const Report& report);
+void write_junit(std::ostream& out, const Report& report);
+void write_gradescope(std::ostream& out, const Report& report);
+
+// The report in `format` ("text", "json", "junit" or "gradescope"); `options` applies to text.
+// Throws std::invalid_argument naming the format and the accepted ones for anything else.
+std::string render(const Report& report, const std::string& format, const TextOptions& options);
+
+// Replaces `file` with `content` atomically: writes FILE.tmp.<pid> in the same folder, fsyncs it
+// and renames it over `file`. On failure throws std::runtime_error naming the file and the
+// system's reason, and leaves no temporary file behind.
+void write_atomically(const std::filesystem::path& file, const std::string& content);
+
+// ---- shared by the writers ----------------------------------------------------------------
+namespace detail {
+
+// `text` as valid UTF-8 with nothing a terminal or an XML 1.0 document would choke on: bytes
+// that are not valid UTF-8, control characters (except '\n' and '\t'; "\r\n" becomes "\n"), C1
+// controls and U+FFFE/U+FFFF are written as "\xHH" per byte.
+std::string printable(std::string_view text);
+
+// The text shown for a row's status, e.g. "wrong result", "crashed", "timed out".
+const char* status_phrase(Status status);
+
+// "exercises/softmax.cpp": the file the student edits for `exercise` in `report`'s submission.
+std::string student_file(const Report& report, Exercise exercise);
+
+// The captured student output / compiler output of `exercise`, or "" when there is none.
+const std::string& student_output(const Report& report, Exercise exercise);
+const std::string& build_errors(const Report& report, Exercise exercise);
+
+// Points with one decimal ("41.0"), or two when one would round them ("0.25").
+std::string format_points(double points);
+
+}  // namespace detail
+}  // namespace celab::grader::reports

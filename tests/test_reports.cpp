@@ -1,0 +1,500 @@
+// The report writers: every format says the same thing about the same Report, hidden cases leak
+// nothing, any bytes of student output survive, and files are replaced atomically.
+#define BOOST_TEST_MODULE reports
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "reports.hpp"
+
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace bdata = boost::unit_test::data;
+namespace pt = boost::property_tree;
+using namespace celab::grader;
+using namespace celab::grader::reports;
+
+namespace {
+
+// What a hidden row must never show, in any format (the grader should already have stripped it;
+// the writers must not rely on that).
+const std::string hidden_message = "SECRET-INPUT z = [3.14159, 2.71828]";
+const std::string hidden_diagnosis = "SECRET-DIAGNOSIS";
+
+// Student output with characters XML and JSON must escape, ANSI escapes and control characters,
+// and bytes that are not UTF-8.
+const std::string nasty_output =
+    "x < y && \"quoted\" 'single'\n\x1b[31mred\x1b[0m bell\x07 nul\x01 del\x7f\r\nbad \xff\xfe utf8 \xc3\xa9 cut \xe2\x82";
+
+CheckResult row(Exercise exercise, std::string check, std::string case_name, Status status, double points,
+                double max_points, std::string message = "", std::string diagnosis = "",
+                Visibility visibility = Visibility::visible) {
+    CheckResult r;
+    r.exercise = exercise;
+    r.check = std::move(check);
+    r.case_name = std::move(case_name);
+    r.status = status;
+    r.points = points;
+    r.max_points = max_points;
+    r.message = std::move(message);
+    r.diagnosis = std::move(diagnosis);
+    r.visibility = visibility;
+    return r;
+}
+
+// softmax: complete (4 rows, 4/4 points).
+// cross_entropy: values: "tiny" wrong, "secret" (hidden) wrong, "ok" passes; stability: "tiny"
+//   crashes, "ok" skipped (2/10 points).
+// cross_entropy_grad: not implemented (0/2 points).
+// Score 6/16; one exercise of three complete.
+Report sample_report() {
+    Report r;
+    r.seed = 1234;
+    r.submission = "exercises";
+    for (const char* check : {"shape", "values"}) {
+        for (const char* c : {"uniform", "peaked"}) r.checks.push_back(row(Exercise::softmax, check, c, Status::pass, 1, 1));
+    }
+    r.checks.push_back(row(Exercise::cross_entropy, "values", "tiny", Status::fail, 0, 2,
+                           "case tiny: worst index (1): expected 0.25, actual 0.3", "forgot to subtract the maximum"));
+    r.checks.push_back(row(Exercise::cross_entropy, "values", "secret", Status::fail, 0, 2, hidden_message,
+                           hidden_diagnosis, Visibility::hidden));
+    r.checks.push_back(row(Exercise::cross_entropy, "values", "ok", Status::pass, 2, 2));
+    r.checks.push_back(row(Exercise::cross_entropy, "stability", "tiny", Status::crash, 0, 2,
+                           "crashed with SIGSEGV (segmentation fault)"));
+    r.checks.push_back(row(Exercise::cross_entropy, "stability", "ok", Status::skipped, 0, 2, "needs values to pass"));
+    for (const char* c : {"uniform", "peaked"}) {
+        r.checks.push_back(row(Exercise::cross_entropy_grad, "shape", c, Status::not_implemented, 0, 1));
+    }
+    r.student_output.emplace_back(Exercise::softmax, "hello from softmax\n");
+    r.student_output.emplace_back(Exercise::cross_entropy, nasty_output);
+    return r;
+}
+
+// log_sum_exp does not compile: every row is an error.
+Report build_error_report() {
+    Report r;
+    r.seed = 7;
+    r.submission = "exercises";
+    r.checks.push_back(row(Exercise::log_sum_exp, "values", "uniform", Status::error, 0, 1, "not built"));
+    r.build_errors.emplace_back(Exercise::log_sum_exp, "softmax.cpp:12:5: error: expected ';' before 'return'");
+    return r;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// ---- samples ----------------------------------------------------------------------------------
+struct FormatSample {
+    std::string format;
+    TextOptions options;
+};
+std::ostream& operator<<(std::ostream& out, const FormatSample& s) {
+    return out << s.format << (s.options.verbose ? " verbose" : "") << (s.options.colour ? " colour" : "");
+}
+const FormatSample all_formats[] = {
+    {"text", {false, false}}, {"text", {false, true}}, {"text", {true, true}},
+    {"json", {}},             {"junit", {}},           {"gradescope", {}},
+};
+
+struct SuiteSample {
+    std::string exercise;
+    int tests, failures, errors, skipped;
+};
+std::ostream& operator<<(std::ostream& out, const SuiteSample& s) {
+    return out << s.exercise << " tests=" << s.tests << " failures=" << s.failures << " errors=" << s.errors
+               << " skipped=" << s.skipped;
+}
+const SuiteSample suites[] = {
+    {"softmax", 4, 0, 0, 0},
+    {"cross_entropy", 5, 2, 1, 1},
+    {"cross_entropy_grad", 2, 0, 2, 0},
+};
+
+struct GradescopeSample {
+    std::string name;
+    double score, max_score;
+    std::string status, visibility;
+};
+std::ostream& operator<<(std::ostream& out, const GradescopeSample& s) {
+    return out << s.name << ": " << s.score << "/" << s.max_score << " " << s.status << " " << s.visibility;
+}
+const GradescopeSample gradescope_tests[] = {
+    {"softmax / shape / uniform", 1, 1, "passed", "visible"},
+    {"cross_entropy / values / tiny", 0, 2, "failed", "visible"},
+    {"cross_entropy / values / secret", 0, 2, "failed", "after_published"},
+    {"cross_entropy / values / ok", 2, 2, "passed", "visible"},
+    {"cross_entropy / stability / tiny", 0, 2, "failed", "visible"},
+    {"cross_entropy / stability / ok", 0, 2, "failed", "visible"},
+    {"cross_entropy_grad / shape / peaked", 0, 1, "failed", "visible"},
+};
+
+pt::ptree parse_xml(const std::string& xml) {
+    std::istringstream in(xml);
+    pt::ptree tree;
+    pt::read_xml(in, tree);
+    return tree;
+}
+
+std::optional<pt::ptree> find_suite(const pt::ptree& doc, const std::string& name) {
+    for (const auto& [key, child] : doc.get_child("testsuites")) {
+        if (key == "testsuite" && child.get<std::string>("<xmlattr>.name") == name) return child;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+// ---- all formats ------------------------------------------------------------------------------
+BOOST_DATA_TEST_CASE(hidden_rows_leak_nothing, bdata::make(all_formats), sample) {
+    const std::string out = render(sample_report(), sample.format, sample.options);
+    BOOST_TEST(!out.empty());
+    BOOST_TEST(!contains(out, hidden_message), "the hidden case's message appears in " << sample);
+    BOOST_TEST(!contains(out, "SECRET"), "part of the hidden case's message or diagnosis appears in " << sample);
+    BOOST_TEST(contains(out, "case tiny: worst index (1)"), "a visible case's message is missing from " << sample);
+}
+
+BOOST_AUTO_TEST_CASE(render_rejects_unknown_formats) {
+    try {
+        render(sample_report(), "xml", {});
+        BOOST_FAIL("render accepted format 'xml'");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(contains(e.what(), "'xml'"));
+        BOOST_TEST(contains(e.what(), "text, json, junit, gradescope"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(printable_escapes_controls_and_invalid_utf8_only) {
+    BOOST_TEST(detail::printable("plain é ✓\ttab\nline") == "plain é ✓\ttab\nline");
+    BOOST_TEST(detail::printable("a\x1b[0mb") == "a\\x1b[0mb");
+    BOOST_TEST(detail::printable("crlf\r\nlone\r") == "crlf\nlone\\x0d");
+    BOOST_TEST(detail::printable("bad\xff") == "bad\\xff");
+    BOOST_TEST(detail::printable("cut \xe2\x82") == "cut \\xe2\\x82");
+    BOOST_TEST(detail::printable("overlong \xc0\xaf") == "overlong \\xc0\\xaf");
+    BOOST_TEST(detail::printable("c1 \xc2\x9b") == "c1 \\xc2\\x9b");
+}
+
+BOOST_AUTO_TEST_CASE(points_keep_their_precision) {
+    BOOST_TEST(detail::format_points(41.0) == "41.0");
+    BOOST_TEST(detail::format_points(0.25) == "0.25");
+    BOOST_TEST(detail::format_points(120.5) == "120.5");
+}
+
+// ---- json -----------------------------------------------------------------------------------
+BOOST_AUTO_TEST_CASE(json_parses_back_with_every_row) {
+    const std::string out = render(sample_report(), "json", {});
+    const nlohmann::json doc = nlohmann::json::parse(out);  // throws if invalid, e.g. raw invalid UTF-8
+    BOOST_TEST(doc.at("score").get<double>() == 6.0);
+    BOOST_TEST(doc.at("max_score").get<double>() == 16.0);
+    BOOST_TEST(doc.at("seed").get<unsigned long long>() == 1234u);
+    BOOST_TEST(doc.at("submission").get<std::string>() == "exercises");
+    const nlohmann::json& checks = doc.at("checks");
+    BOOST_TEST_REQUIRE(checks.size() == 11u);
+    int passed = 0;
+    for (const nlohmann::json& c : checks) {
+        for (const char* field : {"exercise", "check", "case", "visibility", "status", "points", "max_points",
+                                  "message", "diagnosis"}) {
+            BOOST_TEST(c.contains(field), "row " << c.dump() << " has no field " << field);
+        }
+        if (c.at("status") == "pass") ++passed;
+    }
+    BOOST_TEST(passed == 5);
+
+    const nlohmann::json& tiny = checks.at(4);
+    BOOST_TEST(tiny.at("exercise").get<std::string>() == "cross_entropy");
+    BOOST_TEST(tiny.at("case").get<std::string>() == "tiny");
+    BOOST_TEST(tiny.at("status").get<std::string>() == "fail");
+    BOOST_TEST(tiny.at("max_points").get<double>() == 2.0);
+    BOOST_TEST(tiny.at("diagnosis").get<std::string>() == "forgot to subtract the maximum");
+
+    const nlohmann::json& secret = checks.at(5);
+    BOOST_TEST(secret.at("visibility").get<std::string>() == "hidden");
+    BOOST_TEST(secret.at("status").get<std::string>() == "fail");
+    BOOST_TEST(secret.at("max_points").get<double>() == 2.0);
+    BOOST_TEST(secret.at("message").get<std::string>() == "");
+    BOOST_TEST(secret.at("diagnosis").get<std::string>() == "");
+
+    const std::string output = doc.at("student_output").at("cross_entropy").get<std::string>();
+    BOOST_TEST(contains(output, "x < y && \"quoted\""));
+    BOOST_TEST(contains(output, "\x1b[31mred"), "JSON keeps control characters (escaped by the encoder)");
+    BOOST_TEST(contains(output, "bad \xef\xbf\xbd"), "invalid UTF-8 becomes U+FFFD");
+    BOOST_TEST(doc.at("build_errors").empty());
+}
+
+BOOST_AUTO_TEST_CASE(json_lists_build_errors) {
+    const nlohmann::json doc = nlohmann::json::parse(render(build_error_report(), "json", {}));
+    BOOST_TEST(contains(doc.at("build_errors").at("log_sum_exp").get<std::string>(), "expected ';'"));
+}
+
+// ---- junit ----------------------------------------------------------------------------------
+BOOST_DATA_TEST_CASE(junit_counts_per_suite, bdata::make(suites), sample) {
+    const SuiteSample& expected = sample;  // a concrete type: no dependent names below
+    const pt::ptree doc = parse_xml(render(sample_report(), "junit", {}));
+    const std::optional<pt::ptree> suite = find_suite(doc, expected.exercise);
+    BOOST_TEST_REQUIRE(suite.has_value(), "no <testsuite name=\"" << expected.exercise << "\">");
+    BOOST_TEST(suite->get<int>("<xmlattr>.tests") == expected.tests);
+    BOOST_TEST(suite->get<int>("<xmlattr>.failures") == expected.failures);
+    BOOST_TEST(suite->get<int>("<xmlattr>.errors") == expected.errors);
+    BOOST_TEST(suite->get<int>("<xmlattr>.skipped") == expected.skipped);
+    // The elements agree with the attributes.
+    int tests = 0, failures = 0, errors = 0, skipped = 0;
+    for (const pt::ptree::value_type& child : *suite) {
+        if (child.first != "testcase") continue;
+        const pt::ptree& testcase = child.second;
+        ++tests;
+        BOOST_TEST(testcase.get<std::string>("<xmlattr>.classname") == "celab." + expected.exercise);
+        failures += static_cast<int>(testcase.count("failure"));
+        errors += static_cast<int>(testcase.count("error"));
+        skipped += static_cast<int>(testcase.count("skipped"));
+    }
+    BOOST_TEST(tests == expected.tests);
+    BOOST_TEST(failures == expected.failures);
+    BOOST_TEST(errors == expected.errors);
+    BOOST_TEST(skipped == expected.skipped);
+}
+
+BOOST_AUTO_TEST_CASE(junit_totals_names_and_student_output) {
+    const std::string xml = render(sample_report(), "junit", {});
+    BOOST_TEST(xml.find('\x1b') == std::string::npos, "XML 1.0 cannot hold control characters");
+    const pt::ptree doc = parse_xml(xml);
+    BOOST_TEST(doc.get<int>("testsuites.<xmlattr>.tests") == 11);
+    BOOST_TEST(doc.get<int>("testsuites.<xmlattr>.failures") == 2);
+    BOOST_TEST(doc.get<int>("testsuites.<xmlattr>.errors") == 3);
+    BOOST_TEST(doc.get<int>("testsuites.<xmlattr>.skipped") == 1);
+    BOOST_TEST(doc.get_child("testsuites").count("testsuite") == 3u);
+
+    const std::optional<pt::ptree> suite = find_suite(doc, "cross_entropy");
+    BOOST_TEST_REQUIRE(suite.has_value());
+    const pt::ptree& tiny = suite->get_child("testcase");  // the first one
+    BOOST_TEST(tiny.get<std::string>("<xmlattr>.name") == "values[tiny]");
+    BOOST_TEST(contains(tiny.get<std::string>("failure.<xmlattr>.message"), "expected 0.25, actual 0.3"));
+    BOOST_TEST(contains(tiny.get<std::string>("failure"), "Likely mistake: forgot to subtract the maximum"));
+    const std::string out = suite->get<std::string>("system-out");
+    BOOST_TEST(out == detail::printable(nasty_output), "student output does not survive the XML round trip");
+    BOOST_TEST(contains(out, "x < y && \"quoted\" 'single'"));
+}
+
+BOOST_AUTO_TEST_CASE(junit_shows_build_errors) {
+    const pt::ptree doc = parse_xml(render(build_error_report(), "junit", {}));
+    const std::optional<pt::ptree> suite = find_suite(doc, "log_sum_exp");
+    BOOST_TEST_REQUIRE(suite.has_value());
+    BOOST_TEST(contains(suite->get<std::string>("system-err"), "expected ';' before 'return'"));
+    BOOST_TEST(suite->get<int>("<xmlattr>.errors") == 1);
+}
+
+// ---- gradescope -----------------------------------------------------------------------------
+BOOST_DATA_TEST_CASE(gradescope_tests_have_points_status_and_visibility, bdata::make(gradescope_tests), sample) {
+    const GradescopeSample& expected = sample;  // a concrete type: no dependent names below
+    const nlohmann::json doc = nlohmann::json::parse(render(sample_report(), "gradescope", {}));
+    const nlohmann::json& tests = doc.at("tests");
+    BOOST_TEST(tests.size() == 11u);
+    const nlohmann::json::const_iterator it = std::find_if(tests.begin(), tests.end(),
+                                 [&](const nlohmann::json& t) { return t.at("name") == expected.name; });
+    BOOST_TEST_REQUIRE((it != tests.end()), "no test named \"" << expected.name << "\"");
+    BOOST_TEST(it->at("score").get<double>() == expected.score);
+    BOOST_TEST(it->at("max_score").get<double>() == expected.max_score);
+    BOOST_TEST(it->at("status").get<std::string>() == expected.status);
+    BOOST_TEST(it->at("visibility").get<std::string>() == expected.visibility);
+    BOOST_TEST(!it->at("output").get<std::string>().empty());
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_top_level) {
+    const nlohmann::json doc = nlohmann::json::parse(render(sample_report(), "gradescope", {}));
+    BOOST_TEST(doc.at("score").get<double>() == 6.0);
+    BOOST_TEST(doc.at("visibility").get<std::string>() == "visible");
+    BOOST_TEST(doc.at("stdout_visibility").get<std::string>() == "hidden");
+    const std::string output = doc.at("output").get<std::string>();
+    BOOST_TEST(contains(output, "Score: 6.0/16.0"));
+    BOOST_TEST(contains(output, "hello from softmax"), "output of an exercise without hidden cases is shown");
+    BOOST_TEST(!contains(output, "x < y"), "output of an exercise with hidden cases could echo their inputs");
+    const nlohmann::json& tiny = doc.at("tests").at(4);
+    BOOST_TEST(contains(tiny.at("output").get<std::string>(), "Likely mistake: forgot to subtract the maximum"));
+}
+
+// ---- text -----------------------------------------------------------------------------------
+BOOST_AUTO_TEST_CASE(text_summarises_checks_and_progress) {
+    const std::string out = render(sample_report(), "text", {});
+    BOOST_TEST_MESSAGE("text report:\n" << out);
+    BOOST_TEST(out.find('\x1b') == std::string::npos, "ANSI escapes with colour off");
+    BOOST_TEST(contains(out, "Exercises complete: 1/3"));
+    BOOST_TEST(contains(out, "Score: 6.0/16.0"));
+    BOOST_TEST(contains(out, "seed 1234 (rerun with --seed 1234)"));
+    BOOST_TEST(contains(out, "✓ softmax                        4.0/4.0  all 2 checks pass\n"), "a complete exercise takes one line");
+    BOOST_TEST(!contains(out, "  ✓ shape"));
+    BOOST_TEST(contains(out, "  ✗ values     1/3 cases"));
+    BOOST_TEST(contains(out, "  ✗ stability  0/2 cases  1 crashed, 1 skipped"));
+    BOOST_TEST(contains(out, "\n      case tiny: worst index (1): expected 0.25, actual 0.3\n"),
+               "the message is shown once, without repeating the case name it already holds");
+    BOOST_TEST(contains(out, "Likely mistake: forgot to subtract the maximum"));
+    BOOST_TEST(contains(out, "case \"tiny\" (crashed): crashed with SIGSEGV"), "a message without the case name gets it");
+    BOOST_TEST(contains(out, "not implemented yet — edit exercises/gradient.cpp"));
+    BOOST_TEST(contains(out, "Output printed by your code (cross_entropy):\n      │ x < y && \"quoted\""));
+    BOOST_TEST(contains(out, "\\x1b[31mred"), "the student's escapes are shown, not obeyed");
+    // Visible failures come first: the hidden one is counted, not shown.
+    BOOST_TEST(contains(out, "(and 1 more failing case)"));
+}
+
+BOOST_AUTO_TEST_CASE(text_verbose_lists_every_case) {
+    const std::string out = render(sample_report(), "text", {false, true});
+    BOOST_TEST(contains(out, "  ✓ values  2/2 cases\n"));
+    BOOST_TEST(contains(out, "      ✓ uniform\n"));
+    BOOST_TEST(contains(out, "      ✗ secret (hidden)  wrong result\n"));
+    BOOST_TEST(contains(out, "      - ok  skipped\n"));
+    BOOST_TEST(contains(out, "expected 0.25, actual 0.3"));
+}
+
+BOOST_AUTO_TEST_CASE(text_shows_hidden_verdict_only) {
+    Report r = sample_report();
+    r.checks.erase(r.checks.begin() + 4);  // drop the visible failure: the hidden one is shown
+    const std::string out = render(r, "text", {});
+    BOOST_TEST(contains(out, "hidden case: wrong result (the details of hidden cases are not shown)"));
+}
+
+BOOST_AUTO_TEST_CASE(text_colour_only_when_asked) {
+    const std::string out = render(sample_report(), "text", {true, false});
+    BOOST_TEST(contains(out, "\x1b[32m✓\x1b[0m"));
+    BOOST_TEST(contains(out, "\x1b[31m✗\x1b[0m"));
+}
+
+BOOST_AUTO_TEST_CASE(text_shows_build_errors) {
+    const std::string out = render(build_error_report(), "text", {});
+    BOOST_TEST(contains(out, "does not compile — fix exercises/softmax.cpp"));
+    BOOST_TEST(contains(out, "Compiler output for exercises/softmax.cpp:\n      │ softmax.cpp:12:5: error"));
+    BOOST_TEST(contains(out, "Exercises complete: 0/1"));
+}
+
+BOOST_AUTO_TEST_CASE(text_cuts_long_output_unless_verbose) {
+    Report r = build_error_report();
+    std::string lines;
+    for (int i = 0; i < 100; ++i) lines += "line " + std::to_string(i) + "\n";
+    r.student_output.emplace_back(Exercise::log_sum_exp, lines);
+    const std::string brief = render(r, "text", {});
+    BOOST_TEST(contains(brief, "│ line 29\n"));
+    BOOST_TEST(!contains(brief, "│ line 30\n"));
+    BOOST_TEST(contains(brief, "… 70 more lines not shown"));
+    BOOST_TEST(contains(render(r, "text", {false, true}), "│ line 99\n"));
+}
+
+// ---- colour_wanted --------------------------------------------------------------------------
+namespace {
+// Sets (or, with nullptr, unsets) an environment variable for the scope.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        if (value) ::setenv(name, value, 1);
+        else ::unsetenv(name);
+    }
+    ~ScopedEnv() {
+        if (old_) ::setenv(name_, old_->c_str(), 1);
+        else ::unsetenv(name_);
+    }
+
+private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+struct ColourSample {
+    const char* no_color;
+    const char* term;
+    bool expected_on_terminal;
+};
+std::ostream& operator<<(std::ostream& out, const ColourSample& s) {
+    return out << "NO_COLOR=" << (s.no_color ? s.no_color : "(unset)") << " TERM=" << (s.term ? s.term : "(unset)");
+}
+const ColourSample colour_samples[] = {
+    {nullptr, "xterm-256color", true}, {"", "xterm", true},   {nullptr, nullptr, true},
+    {"1", "xterm", false},             {nullptr, "dumb", false},
+};
+}  // namespace
+
+BOOST_DATA_TEST_CASE(colour_wanted_follows_terminal_and_environment, bdata::make(colour_samples), sample) {
+    ScopedEnv no_color("NO_COLOR", sample.no_color);
+    ScopedEnv term("TERM", sample.term);
+
+    int pipe_fds[2];
+    BOOST_TEST_REQUIRE(::pipe(pipe_fds) == 0);
+    BOOST_TEST(!colour_wanted(pipe_fds[1]), "a pipe is not a terminal");
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    BOOST_TEST_REQUIRE(master >= 0, "no pseudo-terminal available: " << std::strerror(errno));
+    BOOST_TEST_REQUIRE((::grantpt(master) == 0 && ::unlockpt(master) == 0));
+    const int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+    BOOST_TEST_REQUIRE(terminal >= 0);
+    BOOST_TEST(colour_wanted(terminal) == sample.expected_on_terminal);
+    ::close(terminal);
+    ::close(master);
+}
+
+// ---- write_atomically -----------------------------------------------------------------------
+namespace {
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "celab-reports-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    std::vector<std::string> entries() const {
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(path)) names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+};
+
+std::string read(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(write_atomically_replaces_content_and_leaves_no_temp_file) {
+    TempDir dir;
+    const std::filesystem::path file = dir.path / "report.json";
+    write_atomically(file, "first version, longer than the second\n");
+    write_atomically(file, std::string("second\0binary\xff", 14));
+    BOOST_TEST(read(file) == std::string("second\0binary\xff", 14));
+    BOOST_TEST(dir.entries() == std::vector<std::string>{"report.json"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(write_atomically_explains_a_missing_folder) {
+    TempDir dir;
+    const std::filesystem::path file = dir.path / "no-such-folder" / "report.json";
+    try {
+        write_atomically(file, "x");
+        BOOST_FAIL("write_atomically wrote into a missing folder");
+    } catch (const std::runtime_error& e) {
+        BOOST_TEST(contains(e.what(), file.string()), "the error names the file: " << e.what());
+        BOOST_TEST(contains(e.what(), std::strerror(ENOENT)), "the error gives the reason: " << e.what());
+    }
+    BOOST_TEST(dir.entries().empty());
+}
+
+BOOST_AUTO_TEST_CASE(write_atomically_removes_its_temp_file_when_the_rename_fails) {
+    TempDir dir;
+    const std::filesystem::path file = dir.path / "report.json";
+    std::filesystem::create_directory(file);  // a non-empty folder where the file should go
+    std::ofstream(file / "keep") << "x";
+    BOOST_CHECK_THROW(write_atomically(file, "content"), std::runtime_error);
+    BOOST_TEST(dir.entries() == std::vector<std::string>{"report.json"}, boost::test_tools::per_element());
+}
