@@ -1,0 +1,35 @@
+// Mutant (deliberately wrong) of exercises/gradient.cpp: cross_entropy_grad computes its own softmax without subtracting the max: exp(1000) = inf gives NaN
+// Everything else is a copy of solutions/gradient.cpp. Used by the grader's self-test: see catalogue.json.
+#include <celab/exercises.hpp>
+#include <celab/validate.hpp>
+
+#include <cmath>
+
+namespace celab {
+
+Eigen::VectorXd cross_entropy_grad(const Eigen::VectorXd& logits, int target) {
+    validate::logits(logits, "cross_entropy_grad");
+    validate::target(target, logits.size(), "cross_entropy_grad");
+    // MISTAKE: an inline softmax with no max subtraction
+    Eigen::VectorXd grad(logits.size());
+    double sum = 0.0;
+    for (Eigen::Index i = 0; i < logits.size(); ++i) {
+        grad[i] = std::exp(logits[i]);
+        sum += grad[i];
+    }
+    grad /= sum;
+    grad[target] -= 1.0;
+    return grad;
+}
+
+Eigen::MatrixXd cross_entropy_grad_batch(const Eigen::MatrixXd& logits, const Eigen::MatrixXd& targets,
+                                         Reduction reduction) {
+    validate::logits_rows(logits, "cross_entropy_grad_batch");
+    validate::same_shape(logits, targets, "cross_entropy_grad_batch", "logits", "targets");
+    validate::distributions(targets, "cross_entropy_grad_batch");
+    Eigen::MatrixXd grad = softmax_rows(logits) - targets;
+    if (reduction == Reduction::Mean) grad /= static_cast<double>(logits.rows());
+    return grad;
+}
+
+}  // namespace celab

@@ -1,0 +1,41 @@
+// Mutant (deliberately wrong) of exercises/softmax.cpp: softmax computes in float: about 7 significant digits, logits beyond 3.4e38 become inf
+// Everything else is a copy of solutions/softmax.cpp. Used by the grader's self-test: see catalogue.json.
+#include <celab/exercises.hpp>
+#include <celab/validate.hpp>
+
+#include <cmath>
+
+namespace celab {
+
+namespace {
+double exact_exp(double x) { return std::exp(x); }
+}  // namespace
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    validate::logits(logits, "softmax");
+    // MISTAKE: single precision throughout (rounding of the logits and of every exp)
+    const Eigen::VectorXf z = logits.cast<float>();
+    const float m = z.maxCoeff();
+    Eigen::VectorXf e(z.size());
+    for (Eigen::Index i = 0; i < z.size(); ++i) e[i] = std::exp(z[i] - m);
+    const Eigen::VectorXf p = e / e.sum();
+    return p.cast<double>();
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "softmax_rows");
+    const Eigen::VectorXd m = logits.rowwise().maxCoeff();
+    const Eigen::MatrixXd e = (logits.colwise() - m).unaryExpr(&exact_exp);
+    const Eigen::VectorXd sums = e.rowwise().sum();
+    return sums.cwiseInverse().asDiagonal() * e;
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    validate::nonempty(logits, "log_sum_exp", "logits");
+    if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");
+    const double m = logits.maxCoeff();
+    if (!std::isfinite(m)) return m;
+    return m + std::log((logits.array() - m).unaryExpr(&exact_exp).sum());
+}
+
+}  // namespace celab

@@ -1,0 +1,37 @@
+// Mutant (deliberately wrong) of exercises/softmax.cpp: softmax subtracts the max but never divides by the sum, returning exp(z - m)
+// Everything else is a copy of solutions/softmax.cpp. Used by the grader's self-test: see catalogue.json.
+#include <celab/exercises.hpp>
+#include <celab/validate.hpp>
+
+#include <cmath>
+
+namespace celab {
+
+namespace {
+double exact_exp(double x) { return std::exp(x); }
+}  // namespace
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    validate::logits(logits, "softmax");
+    const double m = logits.maxCoeff();
+    // MISTAKE: exp(z - m) is only proportional to p; the division by sum_j exp(z_j - m) is missing
+    return (logits.array() - m).unaryExpr(&exact_exp).matrix();
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "softmax_rows");
+    const Eigen::VectorXd m = logits.rowwise().maxCoeff();
+    const Eigen::MatrixXd e = (logits.colwise() - m).unaryExpr(&exact_exp);
+    const Eigen::VectorXd sums = e.rowwise().sum();
+    return sums.cwiseInverse().asDiagonal() * e;
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    validate::nonempty(logits, "log_sum_exp", "logits");
+    if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");
+    const double m = logits.maxCoeff();
+    if (!std::isfinite(m)) return m;
+    return m + std::log((logits.array() - m).unaryExpr(&exact_exp).sum());
+}
+
+}  // namespace celab

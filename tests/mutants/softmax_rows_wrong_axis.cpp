@@ -1,0 +1,38 @@
+// Mutant (deliberately wrong) of exercises/softmax.cpp: softmax_rows normalises each column (colwise max and sum) instead of each row
+// Everything else is a copy of solutions/softmax.cpp. Used by the grader's self-test: see catalogue.json.
+#include <celab/exercises.hpp>
+#include <celab/validate.hpp>
+
+#include <cmath>
+
+namespace celab {
+
+namespace {
+double exact_exp(double x) { return std::exp(x); }
+}  // namespace
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    validate::logits(logits, "softmax");
+    const double m = logits.maxCoeff();
+    const Eigen::VectorXd e = (logits.array() - m).unaryExpr(&exact_exp).matrix();
+    return e / e.sum();
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "softmax_rows");
+    // MISTAKE: colwise() where rowwise() was meant: each column sums to 1, not each row
+    const Eigen::RowVectorXd m = logits.colwise().maxCoeff();
+    const Eigen::MatrixXd e = (logits.rowwise() - m).unaryExpr(&exact_exp);
+    const Eigen::RowVectorXd sums = e.colwise().sum();
+    return e * sums.cwiseInverse().asDiagonal();
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    validate::nonempty(logits, "log_sum_exp", "logits");
+    if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");
+    const double m = logits.maxCoeff();
+    if (!std::isfinite(m)) return m;
+    return m + std::log((logits.array() - m).unaryExpr(&exact_exp).sum());
+}
+
+}  // namespace celab
