@@ -1,0 +1,467 @@
+// The submission builder: content-hashed object cache, parallel compiler processes, fallbacks.
+#include "builder.hpp"
+
+#include "build_config.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+extern char** environ;
+
+namespace celab::grader::builder {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Compiler output kept per process: Eigen template errors can run to megabytes.
+constexpr std::size_t max_diagnostics_bytes = 64 * 1024;
+
+// FNV-1a, 64 bit. Fields are length-prefixed so that ("ab", "c") and ("a", "bc") differ.
+class Hash {
+public:
+    Hash& bytes(const std::string& data) {
+        for (const char c : data) {
+            value_ ^= static_cast<unsigned char>(c);
+            value_ *= 1099511628211ull;
+        }
+        return *this;
+    }
+    Hash& field(const std::string& data) { return bytes(std::to_string(data.size()) + ":").bytes(data); }
+    std::string hex() const {
+        char text[17];
+        std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value_));
+        return text;
+    }
+
+private:
+    std::uint64_t value_ = 14695981039346656037ull;
+};
+
+bool read_file(const fs::path& path, std::string& contents) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    contents = buffer.str();
+    return !in.bad();
+}
+
+// A name no other process or thread uses, next to `target`, for write-then-rename.
+fs::path temp_name(const fs::path& target) {
+    static std::atomic<unsigned> counter{0};
+    return fs::path(target.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++));
+}
+
+// Writes `contents` to `target` atomically (temp file, then rename). Returns false on failure.
+bool write_atomically(const fs::path& target, const std::string& contents) {
+    const fs::path temp = temp_name(target);
+    {
+        std::ofstream out(temp, std::ios::binary);
+        out << contents;
+        if (!out) return false;
+    }
+    std::error_code ec;
+    fs::rename(temp, target, ec);
+    if (ec) fs::remove(temp, ec);
+    return !ec;
+}
+
+std::vector<std::string> split_list(const std::string& list) {
+    std::vector<std::string> items;
+    std::string item;
+    std::istringstream in(list);
+    while (std::getline(in, item, ';')) {
+        if (!item.empty()) items.push_back(item);
+    }
+    return items;
+}
+
+// ---- child processes ---------------------------------------------------------------------------
+
+// One compiler or linker run: argv in, exit status and merged stdout+stderr out.
+struct Process {
+    std::vector<std::string> argv;
+    pid_t pid = -1;
+    int fd = -1;
+    std::string output;
+    std::size_t dropped = 0;
+    int status = -1;
+    std::string spawn_error;
+
+    bool succeeded() const { return spawn_error.empty() && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+    std::string diagnostics() const {
+        std::string text = spawn_error.empty() ? output : spawn_error;
+        if (dropped > 0) text += "\n[... " + std::to_string(dropped) + " more bytes of compiler output dropped]\n";
+        if (spawn_error.empty() && !succeeded() && text.empty()) {
+            text = argv.front() + (WIFSIGNALED(status) ? " was killed by signal " + std::to_string(WTERMSIG(status))
+                                                       : " failed with exit code " +
+                                                             std::to_string(WEXITSTATUS(status)));
+        }
+        return text;
+    }
+};
+
+void start(Process& process) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        process.spawn_error = std::string("cannot create a pipe: ") + std::strerror(errno);
+        return;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+    std::vector<char*> argv;
+    for (std::string& arg : process.argv) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const int error = ::posix_spawnp(&process.pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    if (error != 0) {
+        ::close(pipe_fds[0]);
+        process.pid = -1;
+        process.spawn_error = "cannot run " + process.argv.front() + ": " + std::strerror(error) +
+                              " (is the compiler installed? the grader was configured with it)";
+        return;
+    }
+    process.fd = pipe_fds[0];
+}
+
+// Collects the output of all started processes until each has closed its pipe, then reaps them.
+void finish(const std::vector<Process*>& processes) {
+    for (;;) {
+        std::vector<pollfd> fds;
+        std::vector<Process*> owners;
+        for (Process* p : processes) {
+            if (p->fd >= 0) {
+                fds.push_back(pollfd{p->fd, POLLIN, 0});
+                owners.push_back(p);
+            }
+        }
+        if (fds.empty()) break;
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            for (Process* p : owners) {
+                ::close(p->fd);
+                p->fd = -1;
+            }
+            break;
+        }
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].revents == 0) continue;
+            Process& p = *owners[i];
+            char buffer[16384];
+            const ssize_t n = ::read(p.fd, buffer, sizeof buffer);
+            if (n > 0) {
+                const std::size_t room = max_diagnostics_bytes - std::min(max_diagnostics_bytes, p.output.size());
+                const std::size_t kept = std::min(room, static_cast<std::size_t>(n));
+                p.output.append(buffer, kept);
+                p.dropped += static_cast<std::size_t>(n) - kept;
+            } else if (n == 0 || errno != EINTR) {
+                ::close(p.fd);
+                p.fd = -1;
+            }
+        }
+    }
+    for (Process* p : processes) {
+        if (p->pid < 0) continue;
+        while (::waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+// ---- compile jobs ----------------------------------------------------------------------------
+
+// One object to produce: from the cache when present, otherwise by running the compiler.
+struct Compile {
+    fs::path source;
+    std::vector<std::string> extra_flags;  // e.g. -DCELAB_FALLBACK_SOFTMAX
+    fs::path object;                       // the cached object (named by the hash of its inputs)
+    fs::path temp;
+    bool cached = false;
+    Process process;
+    bool ok = false;
+    std::string diagnostics;
+};
+
+class Builder {
+public:
+    explicit Builder(const Config& config) : config_(config) {
+        std::error_code ec;
+        fs::create_directories(config_.cache_dir / "objects", ec);
+        fs::create_directories(config_.cache_dir / "libraries", ec);
+        if (ec) {
+            throw std::runtime_error("submission builder: cannot create the cache directory " +
+                                     config_.cache_dir.string() + ": " + ec.message() +
+                                     " (check the permissions of the build directory)");
+        }
+        // What every object depends on besides its own source: compiler, flags, the API headers.
+        Hash base;
+        base.field(config_.compiler.string());
+        for (const std::string& flag : config_.compile_flags) base.field(flag);
+        for (const fs::path& dir : {config_.source_root / "include" / "celab", config_.source_root / "grader" / "abi"}) {
+            std::vector<fs::path> headers;
+            for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+                if (entry.path().extension() == ".hpp") headers.push_back(entry.path());
+            }
+            std::sort(headers.begin(), headers.end());
+            for (const fs::path& header : headers) {
+                std::string text;
+                read_file(header, text);
+                base.field(header.filename().string()).field(text);
+            }
+        }
+        base_ = base;
+        if (config_.precompiled_header) pch_ = ensure_pch();
+    }
+
+    // Prepares `job` for `source` (whose contents are `text`): cached, or ready to start.
+    void prepare(Compile& job, const fs::path& source, const std::string& text, const std::string& stem,
+                 std::vector<std::string> extra_flags) {
+        job.source = source;
+        job.extra_flags = std::move(extra_flags);
+        Hash key = base_;
+        key.field(pch_.empty() ? "no-pch" : "pch").field(fs::absolute(source).lexically_normal().string()).field(text);
+        for (const std::string& flag : job.extra_flags) key.field(flag);
+        job.object = config_.cache_dir / "objects" / (stem + "-" + key.hex() + ".o");
+        std::error_code ec;
+        if (fs::exists(job.object, ec)) {
+            job.cached = true;
+            job.ok = true;
+            read_file(log_of(job.object), job.diagnostics);  // warnings of the original compile, if any
+            return;
+        }
+        job.temp = temp_name(job.object);
+        job.process.argv = compile_argv(source, job.extra_flags, job.temp);
+    }
+
+    // Runs every prepared, uncached job in parallel and moves the objects into the cache.
+    void run(const std::vector<Compile*>& jobs) {
+        std::vector<Process*> running;
+        for (Compile* job : jobs) {
+            if (job->cached || job->process.argv.empty()) continue;
+            start(job->process);
+            running.push_back(&job->process);
+        }
+        finish(running);
+        for (Compile* job : jobs) {
+            if (job->cached || job->process.argv.empty()) continue;
+            job->diagnostics = job->process.diagnostics();
+            std::error_code ec;
+            if (job->process.succeeded()) {
+                if (!job->diagnostics.empty()) write_atomically(log_of(job->object), job->diagnostics);
+                fs::rename(job->temp, job->object, ec);
+                job->ok = !ec;
+                if (ec) job->diagnostics += "\ncannot store " + job->object.string() + ": " + ec.message();
+            } else {
+                job->ok = false;
+            }
+            fs::remove(job->temp, ec);
+        }
+    }
+
+    // Links `objects` into a library named by their hash; reuses it when present.
+    fs::path link(const std::vector<fs::path>& objects, std::string& diagnostics) {
+        Hash key;
+        key.field(config_.compiler.string());
+        for (const std::string& flag : config_.link_flags) key.field(flag);
+        for (const fs::path& object : objects) key.field(object.filename().string());
+        const fs::path library = config_.cache_dir / "libraries" / ("submission-" + key.hex() + ".so");
+        std::error_code ec;
+        if (fs::exists(library, ec)) return library;
+        const fs::path temp = temp_name(library);
+        Process process;
+        process.argv = {config_.compiler.string(), "-shared", "-Wl,-Bsymbolic", "-Wl,--no-undefined"};
+        for (const fs::path& object : objects) process.argv.push_back(object.string());
+        process.argv.insert(process.argv.end(), {"-o", temp.string()});
+        process.argv.insert(process.argv.end(), config_.link_flags.begin(), config_.link_flags.end());
+        start(process);
+        finish({&process});
+        diagnostics = process.diagnostics();
+        if (!process.succeeded()) {
+            fs::remove(temp, ec);
+            return {};
+        }
+        fs::rename(temp, library, ec);
+        if (ec) {
+            diagnostics += "\ncannot store " + library.string() + ": " + ec.message();
+            fs::remove(temp, ec);
+            return {};
+        }
+        return library;
+    }
+
+    std::string pch_problem() const { return pch_problem_; }
+
+private:
+    static fs::path log_of(const fs::path& object) { return object.string() + ".log"; }
+
+    std::vector<std::string> compile_argv(const fs::path& source, const std::vector<std::string>& extra,
+                                          const fs::path& output) const {
+        std::vector<std::string> argv{config_.compiler.string()};
+        argv.insert(argv.end(), config_.compile_flags.begin(), config_.compile_flags.end());
+        if (!pch_.empty()) {
+            // GCC 12 warns about attributes on template arguments in Eigen when they come from a PCH.
+            argv.insert(argv.end(), {"-Wno-ignored-attributes", "-Winvalid-pch", "-include", pch_.string()});
+        }
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        argv.insert(argv.end(), {"-c", source.string(), "-o", output.string()});
+        return argv;
+    }
+
+    // Builds (once per compiler, flags and headers) a precompiled header of <Eigen/Core> and
+    // exercises.hpp; returns the header to -include, or empty when it cannot be built.
+    fs::path ensure_pch() {
+        const fs::path dir = config_.cache_dir / ("pch-" + base_.hex());
+        const fs::path header = dir / "celab_pch.hpp";
+        const fs::path gch = header.string() + ".gch";
+        std::error_code ec;
+        if (fs::exists(gch, ec)) return header;
+        fs::create_directories(dir, ec);
+        if (!fs::exists(header, ec) &&
+            !write_atomically(header, "// Precompiled by the grader's submission builder.\n"
+                                      "#include <Eigen/Core>\n#include <celab/exercises.hpp>\n")) {
+            pch_problem_ = "cannot write " + header.string();
+            return {};
+        }
+        const fs::path temp = temp_name(gch);
+        Process process;
+        process.argv = {config_.compiler.string()};
+        process.argv.insert(process.argv.end(), config_.compile_flags.begin(), config_.compile_flags.end());
+        process.argv.insert(process.argv.end(), {"-Wno-ignored-attributes", "-x", "c++-header", header.string(), "-o",
+                                                 temp.string()});
+        start(process);
+        finish({&process});
+        if (!process.succeeded()) {
+            pch_problem_ = process.diagnostics();
+            fs::remove(temp, ec);
+            return {};
+        }
+        fs::rename(temp, gch, ec);
+        if (ec) {
+            fs::remove(temp, ec);
+            return {};
+        }
+        return header;
+    }
+
+    const Config& config_;
+    Hash base_;
+    fs::path pch_;
+    std::string pch_problem_;
+};
+
+std::string upper(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+Config default_config() {
+    Config config;
+    config.compiler = build_config::cxx_compiler;
+    config.source_root = build_config::source_dir;
+    config.cache_dir = fs::path(build_config::binary_dir) / "submissions";
+    const fs::path root = config.source_root;
+    config.compile_flags = {"-std=c++17",
+                            "-O2",
+                            "-fPIC",
+                            "-DNDEBUG",
+                            "-I" + (root / "include").string(),
+                            "-I" + (root / "grader" / "abi").string()};
+    for (const std::string& dir : split_list(build_config::eigen_include_dirs)) {
+        config.compile_flags.insert(config.compile_flags.end(), {"-isystem", dir});
+    }
+    config.compile_flags.push_back("-fdiagnostics-color=never");
+    return config;
+}
+
+Result build(const fs::path& submission_dir, const Config& config) {
+    const auto start_time = std::chrono::steady_clock::now();
+    Result result;
+    Builder builder(config);
+
+    const fs::path abi_dir = config.source_root / "grader" / "abi";
+    std::string entry_text;
+    Compile entry;
+    if (!read_file(abi_dir / "entry.cpp", entry_text)) {
+        result.link_diagnostics = "missing file " + (abi_dir / "entry.cpp").string() + " (the celab checkout is broken)";
+    }
+    builder.prepare(entry, abi_dir / "entry.cpp", entry_text, "entry", {});
+
+    // The submission's own files, compiled in parallel (with entry.cpp when it is not cached).
+    Compile files[std::size(exercise_files)];
+    std::vector<Compile*> jobs{&entry};
+    for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
+        const std::string file = exercise_files[i];
+        const fs::path source = submission_dir / (file + ".cpp");
+        FileBuild built;
+        built.file = file;
+        std::string text;
+        std::error_code ec;
+        if (!fs::is_regular_file(source, ec) || !read_file(source, text)) {
+            built.diagnostics = "missing file " + source.string();
+        } else {
+            builder.prepare(files[i], source, text, file, {});
+            jobs.push_back(&files[i]);
+        }
+        result.files.push_back(built);
+    }
+    builder.run(jobs);
+
+    // Fallbacks for the files that are missing or did not compile.
+    std::string fallback_text;
+    read_file(abi_dir / "fallback.cpp", fallback_text);
+    Compile fallbacks[std::size(exercise_files)];
+    std::vector<Compile*> fallback_jobs;
+    for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
+        FileBuild& built = result.files[i];
+        if (!files[i].source.empty()) {
+            built.ok = files[i].ok;
+            built.cached = files[i].cached;
+            built.diagnostics = files[i].diagnostics;
+        }
+        if (built.ok) continue;
+        builder.prepare(fallbacks[i], abi_dir / "fallback.cpp", fallback_text, std::string("fallback-") + built.file,
+                        {"-DCELAB_FALLBACK_" + upper(built.file)});
+        fallback_jobs.push_back(&fallbacks[i]);
+    }
+    builder.run(fallback_jobs);
+
+    std::vector<fs::path> objects;
+    std::string problems;
+    if (!entry.ok) problems += "grader/abi/entry.cpp did not compile:\n" + entry.diagnostics;
+    for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
+        const Compile& used = result.files[i].ok ? files[i] : fallbacks[i];
+        if (!used.ok) problems += "grader/abi/fallback.cpp did not compile:\n" + used.diagnostics;
+        objects.push_back(used.object);
+    }
+    objects.push_back(entry.object);
+    if (!problems.empty()) {
+        result.link_diagnostics += problems + "\n(the celab checkout is broken: restore grader/abi)";
+    } else {
+        result.library = builder.link(objects, result.link_diagnostics);
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+    return result;
+}
+
+}  // namespace celab::grader::builder

@@ -1,0 +1,413 @@
+// The sandbox: fork, confine, talk over a pipe, wait with a deadline. See sandbox.hpp.
+#include "sandbox.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <stdexcept>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CELAB_SANDBOX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CELAB_SANDBOX_ASAN 1
+#endif
+#endif
+#ifndef CELAB_SANDBOX_ASAN
+#define CELAB_SANDBOX_ASAN 0
+#endif
+
+namespace celab::grader::sandbox {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t header_bytes = 8;  // message length, unsigned 64-bit little endian
+
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+}
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+// Writes all of [data, data+size) or returns false (the reader is gone).
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// ---- the child ----------------------------------------------------------------------------
+
+// Everything the child does between fork() and _exit(). Never returns.
+[[noreturn]] void run_child(const std::function<void(Channel&)>& child_main, Channel& channel, int capture_write,
+                            int closing[2], pid_t parent, const Limits& limits) {
+    ::setpgid(0, 0);  // own process group: the parent kills the child and all it forks at once
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(71);  // the parent died before prctl
+
+    // Default dispositions: a crash must end the child with its signal, not run a handler the
+    // parent installed (Boost.Test's would longjmp back into the test runner, ASan's would exit(1)).
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        struct sigaction action {};
+        action.sa_handler = SIG_DFL;
+        sigemptyset(&action.sa_mask);
+        ::sigaction(sig, &action, nullptr);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(capture_write, STDOUT_FILENO);
+    ::dup2(capture_write, STDERR_FILENO);
+    if (null_fd > STDERR_FILENO) ::close(null_fd);
+    if (capture_write > STDERR_FILENO) ::close(capture_write);
+    ::close(closing[0]);
+    ::close(closing[1]);
+
+    if (limits.memory_bytes != 0 && !CELAB_SANDBOX_ASAN) {
+        // ASan reserves terabytes of shadow address space, so an address-space limit would break it.
+        const rlimit as{static_cast<rlim_t>(limits.memory_bytes), static_cast<rlim_t>(limits.memory_bytes)};
+        ::setrlimit(RLIMIT_AS, &as);
+    }
+    if (limits.timeout_seconds > 0 && limits.timeout_seconds < 1e6) {
+        // A backstop only (the parent's wall clock comes first): SIGXCPU at timeout + 1 s, SIGKILL 1 s later.
+        const auto soft = static_cast<rlim_t>(std::ceil(limits.timeout_seconds)) + 1;
+        const rlimit cpu{soft, soft + 1};
+        ::setrlimit(RLIMIT_CPU, &cpu);
+    }
+    const rlimit core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &core);
+
+    int code = 0;
+    try {
+        child_main(channel);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "\n[sandbox] uncaught exception: %s\n", e.what());
+        code = exit_code_uncaught_exception;
+    } catch (...) {
+        std::fprintf(stderr, "\n[sandbox] uncaught exception of unknown type\n");
+        code = exit_code_uncaught_exception;
+    }
+    // _exit skips the parent's atexit handlers and static destructors; flush what the child printed.
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    ::_exit(code);
+}
+
+// ---- the parent -----------------------------------------------------------------------------
+
+// Splits the message pipe's byte stream into messages.
+class MessageReader {
+public:
+    explicit MessageReader(std::vector<std::string>& messages) : messages_(messages) {}
+
+    // Returns false on a protocol error (error() says which).
+    bool feed(const char* data, std::size_t size) {
+        pending_.append(data, size);
+        std::size_t pos = 0;
+        while (pending_.size() - pos >= header_bytes) {
+            std::uint64_t length = 0;
+            for (std::size_t i = 0; i < header_bytes; ++i) {
+                length |= std::uint64_t(static_cast<unsigned char>(pending_[pos + i])) << (8 * i);
+            }
+            if (length > max_message_bytes) {
+                error_ = "protocol error: the child announced a message of " + std::to_string(length) +
+                         " bytes, more than the limit of " + std::to_string(max_message_bytes) +
+                         " bytes; the child was killed";
+                pending_.clear();
+                return false;
+            }
+            if (pending_.size() - pos - header_bytes < length) {
+                if (pos == 0) pending_.reserve(header_bytes + length);
+                break;
+            }
+            messages_.emplace_back(pending_, pos + header_bytes, length);
+            pos += header_bytes + length;
+        }
+        if (pos > 0) pending_.erase(0, pos);
+        return true;
+    }
+
+    const std::string& error() const { return error_; }
+
+    // Describes an unfinished message left when the child ended, or "" when there is none.
+    std::string unfinished() const {
+        if (pending_.empty()) return "";
+        if (pending_.size() < header_bytes) {
+            return "the child ended in the middle of a message header (" + std::to_string(pending_.size()) +
+                   " of 8 bytes); that message was dropped";
+        }
+        std::uint64_t length = 0;
+        for (std::size_t i = 0; i < header_bytes; ++i) {
+            length |= std::uint64_t(static_cast<unsigned char>(pending_[i])) << (8 * i);
+        }
+        return "the child ended in the middle of a message (" + std::to_string(pending_.size() - header_bytes) +
+               " of " + std::to_string(length) + " bytes); that message was dropped";
+    }
+
+private:
+    std::vector<std::string>& messages_;
+    std::string pending_;
+    std::string error_;
+};
+
+enum class Drain { open, eof, protocol_error };
+
+// Reads everything readable now from a non-blocking pipe and hands it to `sink`.
+template <typename Sink>
+Drain drain(int fd, Sink&& sink) {
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            if (!sink(buffer, static_cast<std::size_t>(n))) return Drain::protocol_error;
+            continue;
+        }
+        if (n == 0) return Drain::eof;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return Drain::open;
+        return Drain::eof;  // a read error: treat like end of file
+    }
+}
+
+int pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+}  // namespace
+
+void Channel::send(const std::string& bytes) {
+    char header[header_bytes];
+    const auto length = static_cast<std::uint64_t>(bytes.size());
+    for (std::size_t i = 0; i < header_bytes; ++i) header[i] = static_cast<char>((length >> (8 * i)) & 0xffu);
+    if (!write_all(fd_, header, header_bytes) || !write_all(fd_, bytes.data(), bytes.size())) {
+        throw std::runtime_error(errno_text("sandbox::Channel::send: the parent stopped listening"));
+    }
+}
+
+Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limits) {
+    Outcome out;
+    const Clock::time_point start = Clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+
+    int message_pipe[2] = {-1, -1};
+    int capture_pipe[2] = {-1, -1};
+    if (::pipe2(message_pipe, O_CLOEXEC) != 0 || ::pipe2(capture_pipe, O_CLOEXEC) != 0) {
+        out.error = errno_text("sandbox: cannot create a pipe");
+        for (int* fd : {&message_pipe[0], &message_pipe[1], &capture_pipe[0], &capture_pipe[1]}) close_fd(*fd);
+        return out;
+    }
+    ::fcntl(message_pipe[1], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups for big messages (best effort)
+
+    // Whatever the parent buffered would otherwise be printed twice, once by each process.
+    std::cout.flush();
+    std::cerr.flush();
+    std::clog.flush();
+    std::fflush(nullptr);
+
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        out.error = errno_text("sandbox: fork failed");
+        for (int* fd : {&message_pipe[0], &message_pipe[1], &capture_pipe[0], &capture_pipe[1]}) close_fd(*fd);
+        out.seconds = elapsed();
+        return out;
+    }
+    if (pid == 0) {
+        Channel channel(message_pipe[1]);
+        int closing[2] = {message_pipe[0], capture_pipe[0]};
+        run_child(child_main, channel, capture_pipe[1], closing, parent, limits);
+    }
+
+    // Also here, so that a kill of the group right after fork() cannot miss the child.
+    ::setpgid(pid, pid);
+    close_fd(message_pipe[1]);
+    close_fd(capture_pipe[1]);
+    int message_fd = message_pipe[0];
+    int capture_fd = capture_pipe[0];
+    set_nonblocking(message_fd);
+    set_nonblocking(capture_fd);
+    int pidfd = pidfd_open(pid);
+
+    MessageReader reader(out.messages);
+    std::size_t dropped = 0;
+    const auto keep_output = [&](const char* data, std::size_t size) {
+        const std::size_t room = limits.output_bytes - std::min(limits.output_bytes, out.output.size());
+        const std::size_t kept = std::min(room, size);
+        out.output.append(data, kept);
+        dropped += size - kept;
+        return true;
+    };
+    const auto keep_messages = [&](const char* data, std::size_t size) { return reader.feed(data, size); };
+
+    const double budget = limits.timeout_seconds > 0 ? limits.timeout_seconds : 0.0;
+    const Clock::time_point deadline =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
+
+    bool child_ended = false;  // the child is a zombie (pidfd readable) or already reaped
+    bool reaped = false;
+    int status = 0;
+    bool timed_out = false;
+    bool protocol_error = false;
+
+    while (!child_ended) {
+        const Clock::time_point now = Clock::now();
+        if (now >= deadline) {
+            timed_out = true;
+            break;
+        }
+        const double remaining = std::chrono::duration<double>(deadline - now).count();
+        int wait_ms = static_cast<int>(std::min(std::ceil(remaining * 1000.0), 1e9));
+        if (pidfd < 0) wait_ms = std::min(wait_ms, 5);  // no pidfd: fall back to waitpid(WNOHANG) polling
+
+        pollfd fds[3];
+        nfds_t count = 0;
+        int message_slot = -1, capture_slot = -1, pid_slot = -1;
+        if (message_fd >= 0) { message_slot = int(count); fds[count++] = pollfd{message_fd, POLLIN, 0}; }
+        if (capture_fd >= 0) { capture_slot = int(count); fds[count++] = pollfd{capture_fd, POLLIN, 0}; }
+        if (pidfd >= 0) { pid_slot = int(count); fds[count++] = pollfd{pidfd, POLLIN, 0}; }
+
+        const int ready = ::poll(fds, count, wait_ms);
+        if (ready < 0 && errno != EINTR) {
+            out.error = errno_text("sandbox: poll failed");
+            break;
+        }
+        if (ready > 0) {
+            if (message_slot >= 0 && fds[message_slot].revents != 0) {
+                const Drain d = drain(message_fd, keep_messages);
+                if (d == Drain::protocol_error) {
+                    protocol_error = true;
+                    break;
+                }
+                if (d == Drain::eof) close_fd(message_fd);
+            }
+            if (capture_slot >= 0 && fds[capture_slot].revents != 0) {
+                if (drain(capture_fd, keep_output) == Drain::eof) close_fd(capture_fd);
+            }
+            if (pid_slot >= 0 && fds[pid_slot].revents != 0) child_ended = true;
+        }
+        if (pidfd < 0 && ::waitpid(pid, &status, WNOHANG) == pid) {
+            reaped = true;
+            child_ended = true;
+        }
+    }
+
+    // Kill the whole group: the child (after a timeout or protocol error) and whatever it forked,
+    // which may still hold the pipes open.
+    ::kill(-pid, SIGKILL);
+    if (!reaped) {
+        ::kill(pid, SIGKILL);  // in case the group was never created
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    out.seconds = elapsed();
+    // What the child wrote before it ended is in the pipes now.
+    if (message_fd >= 0 && !protocol_error && drain(message_fd, keep_messages) == Drain::protocol_error) {
+        protocol_error = true;
+    }
+    if (capture_fd >= 0) drain(capture_fd, keep_output);
+    close_fd(message_fd);
+    close_fd(capture_fd);
+    close_fd(pidfd);
+
+    out.output_truncated = dropped > 0;
+    if (protocol_error) {
+        out.error = reader.error();
+    } else if (out.error.empty()) {
+        out.error = reader.unfinished();
+    }
+
+    if (WIFEXITED(status)) {
+        out.end = End::exited;
+        out.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        // SIGKILL from our deadline, or SIGXCPU/SIGKILL from the CPU-time backstop: both mean "too slow".
+        if ((timed_out && sig == SIGKILL) || sig == SIGXCPU) {
+            out.end = End::timed_out;
+        } else {
+            out.end = End::signaled;
+            out.signal = sig;
+            out.signal_name = signal_name(sig);
+        }
+    }
+    return out;
+}
+
+std::string signal_name(int sig) {
+    switch (sig) {
+        case SIGHUP: return "SIGHUP";
+        case SIGINT: return "SIGINT";
+        case SIGQUIT: return "SIGQUIT";
+        case SIGILL: return "SIGILL";
+        case SIGTRAP: return "SIGTRAP";
+        case SIGABRT: return "SIGABRT";
+        case SIGBUS: return "SIGBUS";
+        case SIGFPE: return "SIGFPE";
+        case SIGKILL: return "SIGKILL";
+        case SIGUSR1: return "SIGUSR1";
+        case SIGSEGV: return "SIGSEGV";
+        case SIGUSR2: return "SIGUSR2";
+        case SIGPIPE: return "SIGPIPE";
+        case SIGALRM: return "SIGALRM";
+        case SIGTERM: return "SIGTERM";
+        case SIGCHLD: return "SIGCHLD";
+        case SIGCONT: return "SIGCONT";
+        case SIGSTOP: return "SIGSTOP";
+        case SIGTSTP: return "SIGTSTP";
+        case SIGXCPU: return "SIGXCPU";
+        case SIGXFSZ: return "SIGXFSZ";
+        case SIGSYS: return "SIGSYS";
+        default: return "SIG" + std::to_string(sig);
+    }
+}
+
+const char* name(End end) {
+    switch (end) {
+        case End::exited: return "exited";
+        case End::signaled: return "signaled";
+        case End::timed_out: return "timed_out";
+        case End::failed_to_start: return "failed_to_start";
+    }
+    return "unknown";
+}
+
+}  // namespace celab::grader::sandbox

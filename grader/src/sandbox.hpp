@@ -1,0 +1,67 @@
+// The sandbox: runs untrusted code (a submission library) in a forked child process.
+//
+// The child gets its own process group, stdin from /dev/null, stdout+stderr into one capture pipe,
+// an address-space limit, a CPU-time backstop and no core dumps. It talks to the parent only through
+// a Channel: length-prefixed messages on a separate pipe. The parent only ever receives bytes, so a
+// crashing, looping, forking or lying child cannot corrupt it: whatever the child does, run()
+// returns an Outcome that says how it ended and what it sent.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace celab::grader::sandbox {
+
+struct Limits {
+    double timeout_seconds = 5.0;                     // wall clock for one run() call
+    std::size_t memory_bytes = std::size_t(2) << 30;  // address-space limit of the child; 0 = none
+                                                      // (never applied under AddressSanitizer)
+    std::size_t output_bytes = 8192;                  // captured stdout+stderr kept; the rest is dropped
+};
+
+enum class End { exited, signaled, timed_out, failed_to_start };
+
+struct Outcome {
+    End end = End::failed_to_start;
+    int exit_code = 0;                  // when exited (70: an exception escaped child_main)
+    int signal = 0;                     // when signaled (SIGKILL after a timeout is reported as timed_out)
+    std::string signal_name;            // "SIGSEGV", "SIGABRT", ... (stable names, not strsignal)
+    std::vector<std::string> messages;  // every COMPLETE message the child sent, in order
+    std::string output;                 // what the child printed on stdout+stderr (first output_bytes)
+    bool output_truncated = false;
+    double seconds = 0.0;
+    std::string error;  // failed_to_start / protocol problems (oversized or unfinished message), else empty
+};
+
+// Exit code of a child whose child_main let an exception escape (its what() goes to the captured output).
+inline constexpr int exit_code_uncaught_exception = 70;
+// Largest message a child may announce; a larger claimed length is a protocol error and kills the child.
+inline constexpr std::size_t max_message_bytes = std::size_t(256) << 20;
+
+// The child's side of the message pipe: each send() writes one framed message (8-byte length, then
+// the bytes). Only run() creates channels.
+class Channel {
+public:
+    void send(const std::string& bytes);
+
+    Channel(const Channel&) = delete;
+    Channel& operator=(const Channel&) = delete;
+
+private:
+    explicit Channel(int fd) : fd_(fd) {}
+    int fd_;
+    friend Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limits);
+};
+
+// Forks, runs child_main(channel) in the child and waits for it to end (or kills it after
+// limits.timeout_seconds, together with everything it forked). Never throws for anything the child does.
+Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limits);
+
+// "SIGSEGV" for SIGSEGV and so on; "SIG<n>" for a signal without a stable name.
+std::string signal_name(int signal);
+// "exited", "signaled", "timed_out", "failed_to_start".
+const char* name(End end);
+
+}  // namespace celab::grader::sandbox

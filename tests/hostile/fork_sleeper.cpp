@@ -1,0 +1,32 @@
+// Hostile submission for the sandbox tests: softmax forks a child that sleeps forever holding the pipes, then returns normally.
+// Built as a module by tests/sandbox.cmake (celab_add_submission_module ... SOFTMAX this file).
+#include <celab/exercises.hpp>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace celab {
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    const pid_t child = fork();
+    if (child == 0) {
+        for (;;) pause();  // keeps the inherited stdout and message pipe open
+    }
+    std::printf("grandchild %d\n", static_cast<int>(child));  // the test checks that it was killed
+    std::fflush(stdout);
+    const Eigen::VectorXd e = (logits.array() - logits.maxCoeff()).exp().matrix();
+    return e / e.sum();
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    Eigen::MatrixXd p(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) p.row(n) = softmax(logits.row(n).transpose()).transpose();
+    return p;
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    (void)softmax(logits);
+    return 0.0;
+}
+
+}  // namespace celab

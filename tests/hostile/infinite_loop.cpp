@@ -1,0 +1,24 @@
+// Hostile submission for the sandbox tests: softmax never returns (the sandbox must time out).
+// Built as a module by tests/sandbox.cmake (celab_add_submission_module ... SOFTMAX this file).
+#include <celab/exercises.hpp>
+
+namespace celab {
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    for (volatile unsigned long spin = 0;; spin = spin + 1) {
+    }
+    return logits;
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    Eigen::MatrixXd p(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) p.row(n) = softmax(logits.row(n).transpose()).transpose();
+    return p;
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    (void)softmax(logits);
+    return 0.0;
+}
+
+}  // namespace celab

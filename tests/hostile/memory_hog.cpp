@@ -1,0 +1,31 @@
+// Hostile submission for the sandbox tests: softmax allocates and touches memory until it runs out.
+// Built as a module by tests/sandbox.cmake (celab_add_submission_module ... SOFTMAX this file).
+#include <celab/exercises.hpp>
+
+#include <cstring>
+#include <vector>
+
+namespace celab {
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    std::vector<char*> hoard;
+    for (;;) {
+        char* block = new char[std::size_t(64) << 20];
+        std::memset(block, 1, std::size_t(64) << 20);  // touched, so it is really resident
+        hoard.push_back(block);
+    }
+    return logits;
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    Eigen::MatrixXd p(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) p.row(n) = softmax(logits.row(n).transpose()).transpose();
+    return p;
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    (void)softmax(logits);
+    return 0.0;
+}
+
+}  // namespace celab

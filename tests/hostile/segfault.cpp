@@ -1,0 +1,27 @@
+// Hostile submission for the sandbox tests: softmax writes through a wild pointer (SIGSEGV).
+// Built as a module by tests/sandbox.cmake (celab_add_submission_module ... SOFTMAX this file).
+#include <celab/exercises.hpp>
+
+#include <cstdint>
+
+namespace celab {
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    // Not a null pointer: UBSan would report a null store itself instead of letting the signal happen.
+    volatile std::uintptr_t address = 64;
+    *reinterpret_cast<volatile int*>(address) = 1;
+    return logits;
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    Eigen::MatrixXd p(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) p.row(n) = softmax(logits.row(n).transpose()).transpose();
+    return p;
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    (void)softmax(logits);
+    return 0.0;
+}
+
+}  // namespace celab

@@ -1,0 +1,25 @@
+// Hostile submission for the sandbox tests: softmax throws std::runtime_error.
+// Built as a module by tests/sandbox.cmake (celab_add_submission_module ... SOFTMAX this file).
+#include <celab/exercises.hpp>
+
+#include <stdexcept>
+
+namespace celab {
+
+Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    throw std::runtime_error("hostile softmax refuses to work");
+    return logits;
+}
+
+Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
+    Eigen::MatrixXd p(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) p.row(n) = softmax(logits.row(n).transpose()).transpose();
+    return p;
+}
+
+double log_sum_exp(const Eigen::VectorXd& logits) {
+    (void)softmax(logits);
+    return 0.0;
+}
+
+}  // namespace celab
