@@ -165,7 +165,7 @@ BOOST_DATA_TEST_CASE(hostile_submissions_get_the_right_verdict, bdata::make(host
         ++softmax_rows;
         BOOST_TEST_CONTEXT(c.check << "[" << c.case_name << "]: " << c.message) {
             if (h.status == Status::pass) {
-                BOOST_TEST(c.status != Status::crash);
+                BOOST_TEST(name(c.status) != std::string("crash"));
             } else {
                 BOOST_TEST(name(c.status) == name(h.status));
                 BOOST_TEST(c.message.find(h.message) != std::string::npos);
@@ -186,5 +186,5 @@ BOOST_AUTO_TEST_CASE(a_fake_report_printed_by_the_student_never_counts) {
 
 BOOST_AUTO_TEST_CASE(a_memory_hog_is_stopped) {
     const Report r = grade(cases_of({Exercise::softmax}), module_dir / "celab_hostile_memory_hog.so", settings(3.0));
-    for (const CheckResult& c : r.checks) BOOST_TEST(c.status != Status::pass, c.check << "[" << c.case_name << "]");
+    for (const CheckResult& c : r.checks) BOOST_TEST(name(c.status) != std::string("pass"), c.check << "[" << c.case_name << "]");
 }

@@ -251,6 +251,11 @@ Verdict check_bounds(const Context& x) {
     const double m = z.maxCoeff();
     const double finite = static_cast<double>((z.array() > -std::numeric_limits<double>::infinity()).count());
     const double lse = x.got.data(0, 0);
+    if (std::isinf(m)) {  // every logit -inf: LSE is -inf (log 0)
+        if (lse == m) return {};
+        return fail("log_sum_exp gave " + format_number(lse) + ", but every logit is " + format_number(m) + ", so LSE is " +
+                    format_number(m));
+    }
     const double tol = x.tolerance("bounds").abs + x.tolerance("bounds").rel * std::abs(m);
     if (lse >= m - tol && lse <= m + std::log(finite) + tol) return {};
     return fail("log_sum_exp gave " + format_number(lse) + ", outside [max, max + log V] = [" + format_number(m) + ", " +
@@ -484,6 +489,7 @@ std::vector<CheckResult> judge(const CaseRun& run) {
     std::optional<Diagnosis> d;
     const bool main_wrong = !shape_ok || !compare(main.value.data, expected.data, tolerance("values")).ok;
     if (main_wrong) d = diagnose(c.exercise, main_inputs, main.value, expected);
+    if (!d && failed("repeatable")) d = stateful_diagnosis();
     if (!d && failed("stability")) {
         for (Role role : {Role::stable_hi, Role::stable_lo}) {
             const CallResult& r = run.results.at(role);
@@ -495,7 +501,6 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             break;
         }
     }
-    if (!d && failed("repeatable") && !main_wrong) d = stateful_diagnosis();
     if (d) {
         for (CheckResult& r : rows) {
             if (r.status != Status::fail) continue;

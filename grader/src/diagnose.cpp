@@ -271,7 +271,7 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
         return std::nullopt;
     }
     for (const Candidate& c : candidates(e, in, expected)) {
-        if (std::string(c.mistake) == "onehot_wrong_index") {
+        if (e == Exercise::cross_entropy_grad && std::string(c.mistake) == "onehot_wrong_index") {
             if (auto k = wrong_onehot_index(out, expected.data, in.target))
                 return Diagnosis{c.mistake, "subtracted the one-hot at the wrong index: at " + std::to_string(*k) +
                                                 " instead of the target " + std::to_string(in.target) +
