@@ -4,3 +4,13 @@ celab_add_boost_test(test_grader SOURCES test_grader.cpp LIBS celab_grader)
 celab_use_catalogue(test_grader)
 add_dependencies(test_grader celab_module_solutions celab_module_stubs ${CELAB_HOSTILE_TARGETS})
 target_compile_definitions(test_grader PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+celab_add_boost_test(test_cli SOURCES test_cli.cpp LIBS celab_grader)
+add_dependencies(test_cli celab_module_solutions celab_module_stubs)
+target_compile_definitions(test_cli PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CELAB_MODULE_DIR="${CELAB_MODULE_DIR}")
+
+# The command line as a process: --help and an unknown option.
+add_test(NAME cli_help COMMAND celab-grade --help)
+set_tests_properties(cli_help PROPERTIES PASS_REGULAR_EXPRESSION "Usage: ./grade")
+add_test(NAME cli_unknown_option COMMAND celab-grade --no-such-option)
+set_tests_properties(cli_unknown_option PROPERTIES WILL_FAIL TRUE)

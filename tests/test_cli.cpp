@@ -1,0 +1,160 @@
+// The command line as users meet it: exit statuses, --help, bad options, bad case files, the
+// report formats on stdout and --output, and grading folders with --submission.
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+#include "cli.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int status = -1;
+    std::string out, err;
+};
+
+Run grade(std::vector<std::string> args) {
+    args.insert(args.begin(), "celab-grade");
+    std::vector<const char*> argv;
+    for (const std::string& a : args) argv.push_back(a.c_str());
+    std::ostringstream out, err;
+    Run r;
+    r.status = celab::grader::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+}
+
+const std::string solutions_module = std::string(CELAB_MODULE_DIR) + "/celab_module_solutions.so";
+const std::string stubs_module = std::string(CELAB_MODULE_DIR) + "/celab_module_stubs.so";
+
+fs::path scratch(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / ("celab-cli-" + std::to_string(::getpid())) / name;
+    fs::create_directories(dir);
+    return dir;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_lists_the_options_and_exits_0) {
+    const Run r = grade({"--help"});
+    BOOST_TEST(r.status == 0);
+    for (const char* option : {"--exercise", "--cases", "--submission", "--format", "--output", "--seed", "--timeout",
+                               "--list", "--hint", "--validate"})
+        BOOST_TEST(r.out.find(option) != std::string::npos, option);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2_with_a_message) {
+    for (const std::vector<std::string>& args :
+         std::vector<std::vector<std::string>>{{"--bogus"},
+                                               {"--format", "xml"},
+                                               {"--exercise", "softmaks"},
+                                               {"--timeout", "-1"},
+                                               {"--seed", "abc"},
+                                               {"--hint", "nope"},
+                                               {"--submission", "/nonexistent/celab"},
+                                               {"--cases", "/nonexistent/celab"}}) {
+        const Run r = grade(args);
+        BOOST_TEST_CONTEXT(args[0] << " " << (args.size() > 1 ? args[1] : "")) {
+            BOOST_TEST(r.status == 2);
+            BOOST_TEST(r.err.find("grade:") != std::string::npos);
+            BOOST_TEST(r.out.empty());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_case_file_exits_2_naming_the_file) {
+    const fs::path dir = scratch("malformed");
+    std::ofstream(dir / "broken.json") << R"({"exercise": "softmax", "cases": [{"name": "x", "logits": [1, 2,]}]})";
+    const Run r = grade({"--cases", dir.string(), "--library", solutions_module});
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(r.err.find("broken.json") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(the_reference_exits_0_and_the_stubs_exit_1_in_json) {
+    const Run pass = grade({"--library", solutions_module, "--format", "json", "--seed", "3"});
+    BOOST_TEST(pass.status == 0, pass.err);
+    const nlohmann::json report = nlohmann::json::parse(pass.out);  // stdout holds the report and nothing else
+    BOOST_TEST(report.at("score").get<double>() == report.at("max_score").get<double>());
+    BOOST_TEST(report.at("checks").size() > 100u);
+
+    const Run fail = grade({"--library", stubs_module, "--format", "json", "--seed", "3"});
+    BOOST_TEST(fail.status == 1);
+    const nlohmann::json stubs = nlohmann::json::parse(fail.out);
+    BOOST_TEST(stubs.at("score").get<double>() == 0.0);
+    for (const auto& row : stubs.at("checks")) BOOST_TEST(row.at("status").get<std::string>() == "not_implemented");
+}
+
+BOOST_AUTO_TEST_CASE(exercise_filter_and_list) {
+    const Run r = grade({"--library", solutions_module, "--format", "json", "--exercise", "reduce"});
+    BOOST_TEST(r.status == 0);
+    for (const auto& row : nlohmann::json::parse(r.out).at("checks"))
+        BOOST_TEST(row.at("exercise").get<std::string>() == "reduce");
+    const Run list = grade({"--list"});
+    BOOST_TEST(list.status == 0);
+    BOOST_TEST(list.out.find("cross_entropy_grad_batch") != std::string::npos);
+    BOOST_TEST(list.out.find("finite_difference") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(hint_prints_the_exercise_section) {
+    const Run r = grade({"--hint", "cross_entropy_grad"});
+    BOOST_TEST(r.status == 0);
+    BOOST_TEST(r.out.find("## cross_entropy_grad") != std::string::npos, r.out.substr(0, 200));
+    BOOST_TEST(r.out.find("## cross_entropy_grad_batch") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(output_file_is_written_and_stdout_stays_empty) {
+    const fs::path file = scratch("output") / "results.json";
+    const Run r = grade({"--library", solutions_module, "--format", "gradescope", "--output", file.string()});
+    BOOST_TEST(r.status == 0);
+    BOOST_TEST(r.out.empty());
+    std::ifstream in(file);
+    const nlohmann::json j = nlohmann::json::parse(in);
+    BOOST_TEST(j.at("tests").size() > 100u);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_report) {
+    const Run a = grade({"--library", solutions_module, "--format", "json", "--seed", "42", "--exercise", "softmax"});
+    const Run b = grade({"--library", solutions_module, "--format", "json", "--seed", "42", "--exercise", "softmax"});
+    BOOST_TEST(a.out == b.out);
+    BOOST_TEST(nlohmann::json::parse(a.out).at("seed").get<unsigned long long>() == 42u);
+}
+
+BOOST_AUTO_TEST_CASE(validate_accepts_the_shipped_cases_and_rejects_a_wrong_expected_value) {
+    const Run ok = grade({"--validate", "--seed", "5"});
+    BOOST_TEST(ok.status == 0, ok.err);
+    const fs::path dir = scratch("validate");
+    std::ofstream(dir / "wrong.json")
+        << R"({"exercise": "log_sum_exp", "cases": [{"name": "wrong_expected", "logits": [0, 0], "expected": 0.5}]})";
+    const Run bad = grade({"--validate", "--no-shipped-cases", "--cases", dir.string()});
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(bad.err.find("wrong.json") != std::string::npos, bad.err);
+    BOOST_TEST(bad.err.find("wrong_expected") != std::string::npos, bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_submission_folder_with_a_compile_error_still_grades_the_other_files) {
+    const fs::path dir = scratch("compile-error");
+    const fs::path root = CELAB_SOURCE_DIR;
+    for (const char* f : {"softmax.cpp", "loss.cpp", "gradient.cpp"})
+        fs::copy_file(root / "solutions" / f, dir / f, fs::copy_options::overwrite_existing);
+    std::ofstream(dir / "loss.cpp", std::ios::app) << "\nthis does not compile;\n";
+    const Run r = grade({"--submission", dir.string(), "--format", "json", "--seed", "1"});
+    BOOST_TEST(r.status == 1);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    int loss_errors = 0, softmax_passes = 0;
+    for (const auto& row : j.at("checks")) {
+        const std::string e = row.at("exercise"), status = row.at("status");
+        if (e == "cross_entropy" && status == "error") ++loss_errors;
+        if (e == "softmax" && status == "pass") ++softmax_passes;
+    }
+    BOOST_TEST(loss_errors > 0);
+    BOOST_TEST(softmax_passes > 0);
+    BOOST_TEST(j.at("build_errors").dump().find("does not compile") != std::string::npos);
+}
