@@ -391,6 +391,10 @@ Config default_config() {
         config.compile_flags.insert(config.compile_flags.end(), {"-isystem", dir});
     }
     config.compile_flags.push_back("-fdiagnostics-color=never");
+    // CMAKE_CXX_FLAGS of this build (e.g. the asan preset's -fsanitize=...): Eigen objects cross the
+    // library boundary, so the submission must be compiled like the grader that frees them.
+    for (const std::string& flag : split_list(build_config::extra_compile_flags)) config.compile_flags.push_back(flag);
+    config.link_flags = split_list(build_config::extra_link_flags);
     return config;
 }
 

@@ -23,8 +23,10 @@ struct Config {
 };
 
 // The compiler CMake used, -std=c++17 -O2 -fPIC -DNDEBUG -I<root>/include -I<root>/grader/abi
-// -isystem <eigen> -fdiagnostics-color=never, the source tree of this build and a cache in
-// <build dir>/submissions.
+// -isystem <eigen> -fdiagnostics-color=never plus this build's CMAKE_CXX_FLAGS (link flags:
+// CMAKE_MODULE_LINKER_FLAGS), so that a sanitizer build compiles submissions with the same sanitizers
+// (required: Eigen allocates differently under ASan and matrices cross the library boundary); the
+// source tree of this build and a cache in <build dir>/submissions.
 Config default_config();
 
 struct FileBuild {

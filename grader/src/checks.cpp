@@ -508,9 +508,10 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             r.mistake = d->mistake;
         }
     }
-    // The inputs, for visible cases small enough to read.
+    // The inputs (elided when long) and the case's hint.
     for (CheckResult& r : rows) {
         if (r.status == Status::pass || r.status == Status::skipped) continue;
+        r.hint = c.hint;
         r.message = "case \"" + c.name + "\" (" + describe(c.exercise, main_inputs) + "): " + r.message;
     }
     return rows;

@@ -137,6 +137,9 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
         for (std::size_t k : case_indices) {
             for (CheckResult& row : judge(runs.at(k))) {
                 if (row.visibility == Visibility::hidden && row.status != Status::pass) {
+                    row.hint.clear();
+                    row.diagnosis.clear();
+                    row.mistake.clear();
                     row.message = "hidden case: " + std::string(grader::name(row.status)) + " (inputs and expected values are not shown)";
                 }
                 report.checks.push_back(std::move(row));

@@ -106,6 +106,7 @@ struct CheckResult {
     std::string message;    // what went wrong: case, worst index, expected, actual (hidden: verdict only)
     std::string diagnosis;  // the likely mistake in plain words, when the grader can tell
     std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
+    std::string hint;       // the case's hint, on rows that did not pass (visible cases only)
 };
 
 struct Report {

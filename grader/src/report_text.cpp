@@ -421,6 +421,7 @@ private:
             out_ << lines[i] << "\n";
         }
         if (!row.diagnosis.empty()) out_ << indent << paint(printable(likely_mistake(row.diagnosis)), yellow) << "\n";
+        if (!row.hint.empty()) out_ << indent << "Hint: " << printable(row.hint) << "\n";
     }
 
     // Student or compiler output, set apart by a bar and indented; long blocks are cut unless

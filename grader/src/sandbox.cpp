@@ -335,7 +335,15 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
     ::kill(-pid, SIGKILL);
     if (!reaped) {
         ::kill(pid, SIGKILL);  // in case the group was never created
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        for (;;) {
+            if (::waitpid(pid, &status, 0) == pid) {
+                reaped = true;
+                break;
+            }
+            if (errno != EINTR) break;  // ECHILD: someone else reaped it (SIGCHLD ignored?)
+        }
+        if (!reaped && out.error.empty()) {
+            out.error = errno_text("sandbox: cannot collect the child's exit status (is SIGCHLD ignored?)");
         }
     }
     out.seconds = elapsed();
@@ -355,7 +363,9 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
         out.error = reader.unfinished();
     }
 
-    if (WIFEXITED(status)) {
+    if (!reaped) {
+        out.end = End::failed_to_start;  // how it ended is unknown; error says why
+    } else if (WIFEXITED(status)) {
         out.end = End::exited;
         out.exit_code = WEXITSTATUS(status);
     } else if (WIFSIGNALED(status)) {
