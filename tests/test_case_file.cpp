@@ -195,7 +195,10 @@ BOOST_DATA_TEST_CASE(shipped_cases_agree_with_the_reference, data::make(shipped_
                 continue;
             }
             const Eigen::MatrixXd actual = run_reference(c);
-            BOOST_TEST(actual.allFinite());
+            const bool all_masked = c.exercise == Exercise::log_sum_exp &&
+                                    (c.inputs.z.array() == -std::numeric_limits<double>::infinity()).all();
+            if (all_masked) BOOST_TEST(actual(0, 0) == -std::numeric_limits<double>::infinity());  // log(0)
+            else BOOST_TEST(actual.allFinite());
             if (c.expected) {
                 ++with_expected;
                 BOOST_TEST(close(actual, c.expected->data, reference_vs_file));

@@ -127,13 +127,8 @@ std::vector<Candidate> candidates(Exercise e, const Inputs& in, const Value& exp
                 [z, t] { return scalar(naive_lse_rows(z)[0] - z(0, t)); });
             add("flipped_sign", "flipped the sign: the loss is LSE(z) - z[target], which is never negative.",
                 [want] { return MatrixXd(-want); });
-            for (Eigen::Index k = 0; k < z.cols(); ++k) {
-                if (k == t || z(0, k) == z(0, t)) continue;
-                add("onehot_wrong_index",
-                    "used the wrong class: your loss is the loss of class " + std::to_string(k) + ", not of target " +
-                        std::to_string(t) + " (an off-by-one?).",
-                    [z, k, want, t] { return scalar(want(0, 0) + z(0, t) - z(0, k)); });
-            }
+            // The loss of another class k: LSE - z_k. Found from the output itself (see diagnose()).
+            add("onehot_wrong_index", "", [] { return MatrixXd(); });
             break;
         }
         case Exercise::cross_entropy_from_probs: {
@@ -255,6 +250,19 @@ std::optional<Eigen::Index> wrong_onehot_index(const MatrixXd& got, const Matrix
     return std::nullopt;
 }
 
+// For a single-example loss: is got == LSE(z) - z_k for some class k whose logit differs from z_t?
+// LSE(z) - z_k = want + z_t - z_k, so z_k = want + z_t - got: one pass over the logits.
+std::optional<Eigen::Index> wrong_class(const MatrixXd& got, const MatrixXd& want, const Eigen::VectorXd& z, int t) {
+    if (got.size() != 1 || !std::isfinite(got(0, 0)) || !std::isfinite(want(0, 0))) return std::nullopt;
+    const double z_k = want(0, 0) + z[t] - got(0, 0);
+    for (Eigen::Index k = 0; k < z.size(); ++k) {
+        if (k == t || z[k] == z[t]) continue;
+        const MatrixXd candidate = MatrixXd::Constant(1, 1, want(0, 0) + z[t] - z[k]);
+        if (std::abs(z[k] - z_k) <= 1e-6 * (1.0 + std::abs(z_k)) && compare(got, candidate, match_tolerance).ok) return k;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got, const Value& expected) {
@@ -271,6 +279,12 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
         return std::nullopt;
     }
     for (const Candidate& c : candidates(e, in, expected)) {
+        if (e == Exercise::cross_entropy && std::string(c.mistake) == "onehot_wrong_index") {
+            if (auto k = wrong_class(out, expected.data, in.z, in.target))
+                return Diagnosis{c.mistake, "used the wrong class: your loss is the loss of class " + std::to_string(*k) +
+                                                ", not of the target " + std::to_string(in.target) + " (an off-by-one?)."};
+            continue;
+        }
         if (e == Exercise::cross_entropy_grad && std::string(c.mistake) == "onehot_wrong_index") {
             if (auto k = wrong_onehot_index(out, expected.data, in.target))
                 return Diagnosis{c.mistake, "subtracted the one-hot at the wrong index: at " + std::to_string(*k) +
