@@ -14,3 +14,6 @@ add_test(NAME cli_help COMMAND celab-grade --help)
 set_tests_properties(cli_help PROPERTIES PASS_REGULAR_EXPRESSION "Usage: ./grade")
 add_test(NAME cli_unknown_option COMMAND celab-grade --no-such-option)
 set_tests_properties(cli_unknown_option PROPERTIES WILL_FAIL TRUE)
+
+celab_add_boost_test(test_checks_doc SOURCES test_checks_doc.cpp LIBS celab_grader)
+target_compile_definitions(test_checks_doc PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
