@@ -142,10 +142,12 @@ struct Context {
     const Inputs& inputs(Role role) const { return *run.inputs.at(role); }
 };
 
-std::string role_words(Role role) {
+std::string role_words(Role role, bool rows) {
     switch (role) {
-        case Role::stable_hi: return "with every logit shifted up by about 1000";
-        case Role::stable_lo: return "with every logit shifted down by about 1000";
+        case Role::stable_hi:
+        case Role::stable_lo:
+            if (rows) return "with the logits of each row shifted by its own amount (+-1000 to +-3000, see docs/checks.md)";
+            return role == Role::stable_hi ? "with every logit shifted up by 1000" : "with every logit shifted down by 1000";
         case Role::shifted: return "with the logits shifted by a constant";
         default: return "";
     }
@@ -205,8 +207,8 @@ Verdict check_role(const Context& x, Role role, const std::string& check, const 
     const Tolerance tol = x.tolerance(check);
     const Comparison cmp = compare(x.result(role).data, want.data, tol);
     if (cmp.ok) return {};
-    if (!cmp.same_shape) return fail(role_words(role) + ": got " + describe_shape(x.result(role)));
-    return fail(role_words(role) + ": " + mismatch_text(cmp, x.shape, tol));
+    if (!cmp.same_shape) return fail(role_words(role, x.inputs(role).Z.size() > 0) + ": got " + describe_shape(x.result(role)));
+    return fail(role_words(role, x.inputs(role).Z.size() > 0) + ": " + mismatch_text(cmp, x.shape, tol));
 }
 
 Verdict check_shift_invariance(const Context& x) {
