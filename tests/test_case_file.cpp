@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -608,20 +607,18 @@ BOOST_AUTO_TEST_CASE(normals_are_standard_normal) {
     BOOST_TEST(std::abs(beyond3 / double(n) - 0.0026998) < 5.0 * std::sqrt(0.0027 / n));
 }
 
-BOOST_AUTO_TEST_CASE(a_million_logits_generate_quickly) {
+BOOST_AUTO_TEST_CASE(a_million_logits_generate_with_their_constraints) {
+    // How fast is measured by scripts/benchmark, never asserted here.
     Case base;
     base.exercise = Exercise::cross_entropy_grad;
     base.name = "big";
     cases::GenerateSpec spec;
     spec.classes = {1000000, 1000000};
     spec.offset = {-5000, 5000};
-    cases::generate_one(base, spec, seed, 1);  // warm up (tables, page faults)
-    const auto start = std::chrono::steady_clock::now();
     const Case c = cases::generate_one(base, spec, seed, 2);
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     BOOST_TEST(c.inputs.z.size() == 1000000);
-    BOOST_TEST_MESSAGE("V = 1,000,000 generated in " << ms << " ms");
-    BOOST_TEST(ms < 250.0);  // ~10 ms on a busy 2-core machine; generous against load from parallel builds
+    BOOST_TEST(c.inputs.z.allFinite());
+    BOOST_TEST((c.inputs.target >= 0 && c.inputs.target < 1000000));
 }
 
 // ---- malformed files ------------------------------------------------------------------------------
