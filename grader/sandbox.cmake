@@ -1,6 +1,7 @@
 # sandbox: the untrusted-code machinery of the grader (sandbox, submission builder, loader).
 target_sources(celab_grader PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src/sandbox.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/isolation.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/submission_loader.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/builder.cpp)
 

@@ -188,3 +188,30 @@ BOOST_AUTO_TEST_CASE(a_memory_hog_is_stopped) {
     const Report r = grade(cases_of({Exercise::softmax}), module_dir / "celab_hostile_memory_hog.so", settings(3.0));
     for (const CheckResult& c : r.checks) BOOST_TEST(name(c.status) != std::string("pass"), c.check << "[" << c.case_name << "]");
 }
+
+// ---- hidden cases --------------------------------------------------------------------------------
+BOOST_AUTO_TEST_CASE(hidden_inputs_never_reach_the_report_even_when_the_code_prints_them) {
+    Case visible;
+    visible.exercise = Exercise::softmax;
+    visible.name = "shown";
+    visible.inputs.z = Eigen::Vector3d(0.5, 1.5, -2.0);
+    Case hidden = visible;
+    hidden.name = "secret";
+    hidden.visibility = Visibility::hidden;
+    hidden.inputs.z = Eigen::Vector3d(0.123456, 7.654321, -3.25);
+    const Report r = grade({visible, hidden}, module_dir / "celab_fixture_print_inputs.so", settings());
+
+    std::string everything;
+    for (const CheckResult& c : r.checks) everything += c.message + c.diagnosis + c.hint + c.case_name + "\n";
+    for (const auto& [e, text] : r.student_output) everything += text;
+    BOOST_TEST(everything.find("7.654321") == std::string::npos, "a hidden input leaked:\n" << everything);
+    BOOST_TEST(everything.find("1.500000") != std::string::npos, "the visible case's output is shown");
+    BOOST_TEST(everything.find("hidden cases is not shown") != std::string::npos);
+    bool hidden_failed = false;
+    for (const CheckResult& c : r.checks) {
+        if (c.case_name != "secret") continue;
+        hidden_failed = hidden_failed || c.status == Status::fail;
+        BOOST_TEST((c.message.empty() || c.message.find("hidden case") == 0u), c.message);
+    }
+    BOOST_TEST(hidden_failed, "the hidden case still gets its verdict");
+}

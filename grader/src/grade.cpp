@@ -43,12 +43,24 @@ std::string death_text(const sandbox::Outcome& o, const char* function) {
 }
 
 // Runs every planned call of one exercise, restarting the child after a crash, within one time budget.
+// `budget` is what is left of the exercise's time limit; the calls use it up.
 std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan,
-                                 const sandbox::Limits& limits, std::string& output) {
+                                 const sandbox::Limits& limits, double& budget, std::string& output) {
     std::vector<CallResult> results(plan.size());
-    double budget = limits.timeout_seconds;
     std::size_t next = 0;
+    const auto timed_out = [&] {
+        char limit[32];
+        std::snprintf(limit, sizeof limit, "%g", limits.timeout_seconds);
+        CallResult dead;
+        dead.outcome = Outcome::timeout;
+        dead.text = std::string("timed out: ") + name(e) + " used up its " + limit + " s time limit (an infinite loop?)";
+        return dead;
+    };
     while (next < plan.size()) {
+        if (budget <= 0.0) {  // the time limit is used up: the remaining calls are not run
+            for (std::size_t i = next; i < plan.size(); ++i) results[i] = timed_out();
+            break;
+        }
         sandbox::Limits now = limits;
         now.timeout_seconds = budget;
         const std::size_t start = next;
@@ -92,11 +104,8 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
         dead.outcome = o.end == sandbox::End::timed_out || budget <= 0.0 ? Outcome::timeout : Outcome::crash;
         dead.text = death_text(o, name(e));
         if (dead.outcome == Outcome::timeout) {
-            char limit[32];
-            std::snprintf(limit, sizeof limit, "%g", limits.timeout_seconds);
-            dead.text = std::string("timed out: ") + name(e) + " used up its " + limit +
-                        " s time limit (an infinite loop?)";
-            for (std::size_t i = next; i < plan.size(); ++i) results[i] = dead;
+            budget = 0.0;
+            for (std::size_t i = next; i < plan.size(); ++i) results[i] = timed_out();
             break;
         }
         // A crash costs the rest of that case's calls (they would likely crash too), not the other cases.
@@ -113,19 +122,28 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
     report.seed = settings.seed;
     report.submission = settings.submission_label;
     for (Exercise e : all_exercises) {
-        // Plan: every call of every case of this exercise, in case order.
-        std::vector<PlannedCall> plan;
+        // Plan: every call of every case of this exercise, in case order; visible cases and hidden
+        // ones in separate processes, so that what the code prints about hidden inputs is never shown.
+        std::vector<PlannedCall> plans[2];
         std::vector<std::size_t> case_indices;
         for (std::size_t k = 0; k < cases.size(); ++k) {
             if (cases[k].exercise != e) continue;
             case_indices.push_back(k);
+            const bool hidden = cases[k].visibility == Visibility::hidden;
             for (Role role : roles_for(cases[k], checks_for(cases[k])))
-                plan.push_back(PlannedCall{k, role, inputs_for(cases[k], role)});
+                plans[hidden].push_back(PlannedCall{k, role, inputs_for(cases[k], role)});
         }
-        if (plan.empty()) continue;
-        std::string output;
-        std::vector<CallResult> results = run_plan(library, e, plan, settings.limits, output);
+        if (case_indices.empty()) continue;
+        double budget = settings.limits.timeout_seconds;
+        std::string output, hidden_output;
+        std::vector<CallResult> results = run_plan(library, e, plans[0], settings.limits, budget, output);
+        std::vector<CallResult> hidden_results = run_plan(library, e, plans[1], settings.limits, budget, hidden_output);
+        if (!hidden_output.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
         if (!output.empty()) report.student_output.emplace_back(e, output);
+        std::vector<PlannedCall>& plan = plans[0];
+        plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));
+        results.insert(results.end(), std::make_move_iterator(hidden_results.begin()),
+                       std::make_move_iterator(hidden_results.end()));
 
         std::map<std::size_t, CaseRun> runs;
         for (std::size_t i = 0; i < plan.size(); ++i) {

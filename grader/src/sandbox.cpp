@@ -1,6 +1,8 @@
 // The sandbox: fork, confine, talk over a pipe, wait with a deadline. See sandbox.hpp.
 #include "sandbox.hpp"
 
+#include "isolation.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -108,6 +110,10 @@ bool write_all(int fd, const char* data, std::size_t size) {
     }
     const rlimit core{0, 0};
     ::setrlimit(RLIMIT_CORE, &core);
+
+    // Last, once everything above (setpgid, opening /dev/null) is done: no processes, no signals to
+    // others, no writes to disk from here on. Best effort; what the kernel lacks is skipped.
+    if (limits.isolate) isolate_current_process(::getpid());
 
     int code = 0;
     try {

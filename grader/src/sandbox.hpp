@@ -5,6 +5,23 @@
 // a Channel: length-prefixed messages on a separate pipe. The parent only ever receives bytes, so a
 // crashing, looping, forking or lying child cannot corrupt it: whatever the child does, run()
 // returns an Outcome that says how it ended and what it sent.
+//
+// Isolation (Limits::isolate, on by default; isolation.hpp), installed just before child_main runs.
+// The child CAN: read and list files, dlopen libraries, mmap, allocate, compute, start threads
+// (std::thread, OpenMP), signal itself (raise(), abort()), write to the fds it already has (the
+// capture and message pipes), exec a program (which stays just as confined).
+// The child CANNOT (the call fails with EPERM/EACCES, it is not killed):
+//   - create processes: fork(), vfork(), posix_spawn(), system(), clone without CLONE_THREAD (seccomp);
+//   - signal or trace anyone else: kill/tgkill/tkill/sigqueue to another pid, pidfd_open/send_signal,
+//     ptrace, process_vm_readv/writev, SIGIO ownership (F_SETOWN, F_SETSIG, FIOSETOWN), TIOCSTI,
+//     prlimit on another process (seccomp; Landlock's signal scope too where the kernel has ABI >= 6);
+//   - leave its process group or session (setsid, setpgid), unshare or setns;
+//   - write to the file system anywhere: create, open for writing, truncate, rename, link, delete,
+//     mkdir, mknod, symlink (Landlock with no allowed path, including /dev/null and /proc).
+// Best effort: without Landlock (Linux < 5.13 or disabled) writes stay possible; the seccomp filter
+// exists for x86_64 only. Still missing: network access (sockets), SysV IPC, renicing other processes.
+// Under AddressSanitizer, LeakSanitizer's exit-time check is off in the isolated child (it needs a
+// non-thread clone and ptrace), and ASan cannot spawn its symbolizer there (frames print unsymbolized).
 #pragma once
 
 #include <cstddef>
@@ -19,6 +36,7 @@ struct Limits {
     std::size_t memory_bytes = std::size_t(2) << 30;  // address-space limit of the child; 0 = none
                                                       // (never applied under AddressSanitizer)
     std::size_t output_bytes = 8192;                  // captured stdout+stderr kept; the rest is dropped
+    bool isolate = true;  // seccomp filter + Landlock in the child (see above); false only for debugging
 };
 
 enum class End { exited, signaled, timed_out, failed_to_start };

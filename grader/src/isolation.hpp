@@ -1,0 +1,31 @@
+// Isolation of the sandbox child (see sandbox.hpp for what the child can and cannot do).
+//
+// isolate_current_process() is called by the sandbox child after fork(), once its pipes, process group
+// and rlimits are set up and just before it runs untrusted code. It is best effort: whatever the kernel
+// lacks is skipped, and nothing here ever fails the run.
+#pragma once
+
+#include <sys/types.h>
+
+namespace celab::grader::sandbox {
+
+// What isolate_current_process() managed to install.
+struct Isolation {
+    bool no_new_privs = false;  // prctl(PR_SET_NO_NEW_PRIVS): needed by both of the below
+    bool landlock = false;      // the "write nowhere" Landlock ruleset is enforced
+    int landlock_abi = 0;       // the kernel's Landlock ABI version (0: no Landlock)
+    bool seccomp = false;       // the syscall filter is installed (x86_64 only)
+};
+
+// Confines the calling process, which must be single-threaded (a freshly forked child): no new
+// processes, no signals or ptrace to anyone else, no writes to the file system. `self` is its pid.
+Isolation isolate_current_process(pid_t self);
+
+// What this kernel and build offer, asked without changing anything (tests use it to know what to expect).
+struct IsolationSupport {
+    bool seccomp = false;  // seccomp filters are available and this build has a filter (x86_64)
+    int landlock_abi = 0;  // 0: no Landlock
+};
+IsolationSupport isolation_support();
+
+}  // namespace celab::grader::sandbox
