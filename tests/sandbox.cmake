@@ -1,5 +1,6 @@
 # sandbox tests: the sandbox on plain lambdas and on hostile submissions, and the submission builder.
-set(CELAB_HOSTILE_BEHAVIOURS segfault abort infinite_loop memory_hog fake_report throws chatty fork_sleeper)
+set(CELAB_HOSTILE_BEHAVIOURS segfault abort infinite_loop memory_hog fake_report throws chatty fork_sleeper
+  kill_parent daemon write_file spawn)
 set(CELAB_HOSTILE_TARGETS)
 foreach(behaviour IN LISTS CELAB_HOSTILE_BEHAVIOURS)
   celab_add_submission_module(celab_hostile_${behaviour} SOFTMAX ${CMAKE_SOURCE_DIR}/tests/hostile/${behaviour}.cpp)
@@ -10,7 +11,8 @@ celab_add_boost_test(test_sandbox SOURCES test_sandbox.cpp LIBS celab_grader)
 add_dependencies(test_sandbox ${CELAB_HOSTILE_TARGETS} celab_module_solutions)
 target_compile_definitions(test_sandbox PRIVATE
   CELAB_MODULE_DIR="${CELAB_MODULE_DIR}"
-  CELAB_SOLUTIONS_MODULE="$<TARGET_FILE:celab_module_solutions>")
+  CELAB_SOLUTIONS_MODULE="$<TARGET_FILE:celab_module_solutions>"
+  CELAB_TEST_SCRATCH_DIR="${CMAKE_CURRENT_BINARY_DIR}/sandbox-scratch")
 
 celab_add_boost_test(test_builder SOURCES test_builder.cpp LIBS celab_grader)
 target_compile_definitions(test_builder PRIVATE CELAB_TEST_SCRATCH_DIR="${CMAKE_CURRENT_BINARY_DIR}/builder-scratch")

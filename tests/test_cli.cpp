@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -158,4 +160,66 @@ BOOST_AUTO_TEST_CASE(a_submission_folder_with_a_compile_error_still_grades_the_o
     BOOST_TEST(loss_errors > 0);
     BOOST_TEST(softmax_passes > 0);
     BOOST_TEST(j.at("build_errors").dump().find("does not compile") != std::string::npos);
+}
+
+namespace {
+// A copy of solutions/ in a scratch folder, with `edit` applied to one file's text.
+fs::path solutions_copy(const std::string& name, const std::string& file,
+                        const std::function<std::string(std::string)>& edit) {
+    const fs::path dir = scratch(name);
+    const fs::path root = CELAB_SOURCE_DIR;
+    for (const char* f : {"softmax.cpp", "loss.cpp", "gradient.cpp"})
+        fs::copy_file(root / "solutions" / f, dir / f, fs::copy_options::overwrite_existing);
+    std::ifstream in(dir / file);
+    std::stringstream text;
+    text << in.rdbuf();
+    in.close();
+    std::ofstream(dir / file, std::ios::trunc) << edit(text.str());
+    return dir;
+}
+
+std::map<std::string, std::map<std::string, int>> statuses(const nlohmann::json& report) {
+    std::map<std::string, std::map<std::string, int>> count;  // exercise -> status -> rows
+    for (const auto& row : report.at("checks")) ++count[row.at("exercise")][row.at("status")];
+    return count;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_missing_function_costs_only_its_own_checks) {
+    const fs::path dir = solutions_copy("missing-function", "softmax.cpp", [](std::string text) {
+        const auto begin = text.find("double log_sum_exp(");
+        return text.substr(0, begin) + text.substr(text.find("}  // namespace celab"));
+    });
+    const Run r = grade({"--submission", dir.string(), "--format", "json", "--seed", "1"});
+    BOOST_TEST(r.status == 1);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    auto count = statuses(j);
+    BOOST_TEST(count["softmax"]["pass"] > 0);
+    BOOST_TEST(count["softmax"].size() == 1u, "softmax is still graded in full");
+    BOOST_TEST(count["cross_entropy_grad"].size() == 1u);
+    BOOST_TEST(count["log_sum_exp"]["error"] > 0);
+    BOOST_TEST(r.out.find("celab::log_sum_exp is not defined") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_link_error_is_charged_to_one_file_and_the_others_are_graded) {
+    auto add_helper = [](std::string text) {
+        return text.replace(text.find("namespace celab {"), 17, "namespace celab {\ndouble twice(double x) { return 2 * x; }");
+    };
+    const fs::path dir = solutions_copy("link-error", "loss.cpp", add_helper);
+    {
+        std::ifstream in(dir / "gradient.cpp");
+        std::stringstream text;
+        text << in.rdbuf();
+        in.close();
+        std::ofstream(dir / "gradient.cpp", std::ios::trunc) << add_helper(text.str());
+    }
+    const Run r = grade({"--submission", dir.string(), "--format", "json", "--seed", "1"});
+    BOOST_TEST(r.status == 1);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    auto count = statuses(j);
+    BOOST_TEST(count["softmax"].size() == 1u);
+    BOOST_TEST(count["softmax"]["pass"] > 0);
+    BOOST_TEST(j.at("build_errors").dump().find("multiple definition") != std::string::npos);
+    const int loss_ok = count["cross_entropy"]["pass"], gradient_ok = count["cross_entropy_grad"]["pass"];
+    BOOST_TEST(((loss_ok > 0) != (gradient_ok > 0)), "exactly one of the two clashing files is charged");
 }

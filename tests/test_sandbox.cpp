@@ -6,23 +6,29 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "isolation.hpp"
 #include "sandbox.hpp"
 #include "submission_loader.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -447,8 +453,11 @@ struct HostileSample {
     std::string output_contains;  // "" = no requirement
     double timeout_seconds;
     std::size_t memory_bytes;
+    bool isolate = true;  // Limits::isolate
 };
-std::ostream& operator<<(std::ostream& os, const HostileSample& s) { return os << s.name; }
+std::ostream& operator<<(std::ostream& os, const HostileSample& s) {
+    return os << s.name << (s.isolate ? "" : " (isolate = false)");
+}
 
 const std::vector<HostileSample> hostile_samples{
     {"segfault", End::signaled, 0, "SIGSEGV", 0, "", 5.0, std::size_t(2) << 30},
@@ -460,7 +469,10 @@ const std::vector<HostileSample> hostile_samples{
     {"throws", End::exited, sb::exit_code_uncaught_exception, "", 0, "hostile softmax refuses to work", 5.0,
      std::size_t(2) << 30},
     {"chatty", End::exited, 0, "", 1, "xxxxxxxx", 5.0, std::size_t(2) << 30},
-    {"fork_sleeper", End::exited, 0, "", 1, "grandchild ", 5.0, std::size_t(2) << 30},
+    // Isolated, fork() fails and the hostile prints "grandchild -1"; without isolation the fork
+    // succeeds and the process-group kill (the second line of defence) must end the grandchild.
+    {"fork_sleeper", End::exited, 0, "", 1, "grandchild -1\n", 5.0, std::size_t(2) << 30},
+    {"fork_sleeper", End::exited, 0, "", 1, "grandchild ", 5.0, std::size_t(2) << 30, false},
 };
 
 BOOST_DATA_TEST_CASE(hostile_submission_is_contained, data::make(hostile_samples), sample) {
@@ -469,10 +481,15 @@ BOOST_DATA_TEST_CASE(hostile_submission_is_contained, data::make(hostile_samples
                            "so it would eat the machine's memory");
         return;
     }
+    if (sample.isolate && sample.name == "fork_sleeper" && !sb::isolation_support().seccomp) {
+        BOOST_TEST_MESSAGE("isolated fork_sleeper skipped: no seccomp filter on this kernel or architecture");
+        return;
+    }
     const std::string library = std::string(CELAB_MODULE_DIR) + "/celab_hostile_" + sample.name + ".so";
     sb::Limits limits;
     limits.timeout_seconds = sample.timeout_seconds;
     limits.memory_bytes = sample.memory_bytes;
+    limits.isolate = sample.isolate;
     const sb::Outcome o = sb::run(
         [&](sb::Channel& channel) {
             const celab::abi::SubmissionTable& table = celab::grader::load_submission(library);
@@ -501,7 +518,7 @@ BOOST_DATA_TEST_CASE(hostile_submission_is_contained, data::make(hostile_samples
         BOOST_TEST(p[2] == 0.66524095577482190, boost::test_tools::tolerance(1e-12));
     }
     if (sample.name == "chatty") BOOST_TEST(o.output_truncated);
-    if (sample.name == "fork_sleeper") {
+    if (sample.name == "fork_sleeper" && !sample.isolate) {
         // The grandchild held the pipes open; run() must return at once and kill it with the group.
         BOOST_TEST(o.seconds < 1.0);
         const std::size_t at = o.output.find("grandchild ");
@@ -510,6 +527,321 @@ BOOST_DATA_TEST_CASE(hostile_submission_is_contained, data::make(hostile_samples
         BOOST_TEST(grandchild > 0);
         BOOST_TEST(process_gone(grandchild, 2.0), "grandchild " << grandchild << " still runs after run() returned");
     }
+}
+
+// ---- isolation (Limits::isolate): no processes, no signals to others, no writes to disk ----------
+
+namespace {
+
+// The result every hostile below returns after misbehaving: softmax([1, 2, 3]).
+constexpr double softmax_123_last = 0.66524095577482190;
+// Two runs of the same deterministic code on the same machine agree to the last bit; this only
+// absorbs the 17-digit text round trip.
+constexpr double same_result_tolerance = 1e-15;
+
+sb::Outcome run_hostile(const std::string& name, const sb::Limits& limits) {
+    const std::string library = std::string(CELAB_MODULE_DIR) + "/celab_hostile_" + name + ".so";
+    return sb::run(
+        [&](sb::Channel& channel) {
+            const celab::abi::SubmissionTable& table = celab::grader::load_submission(library);
+            Eigen::VectorXd z(3);
+            z << 1.0, 2.0, 3.0;
+            channel.send(encode(table.softmax(z)));
+        },
+        limits);
+}
+
+// The child ended normally and its one message is softmax([1, 2, 3]).
+void expect_correct_softmax(const sb::Outcome& o) {
+    BOOST_TEST(o.end == End::exited);
+    BOOST_TEST(o.exit_code == 0);
+    BOOST_REQUIRE_EQUAL(o.messages.size(), 1u);
+    const Eigen::VectorXd p = decode(o.messages.front());
+    BOOST_REQUIRE_EQUAL(p.size(), 3);
+    BOOST_TEST(p[2] == softmax_123_last, boost::test_tools::tolerance(1e-12));
+}
+
+std::size_t count_lines_starting(const std::string& text, const std::string& prefix) {
+    std::size_t count = 0;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) count += line.rfind(prefix, 0) == 0 ? 1 : 0;
+    return count;
+}
+
+// "Seccomp:" / "NoNewPrivs:" ... of /proc/self/status, or -1.
+int status_field(const std::string& status, const std::string& field) {
+    const std::size_t at = status.find("\n" + field + ":");
+    return at == std::string::npos ? -1 : std::atoi(status.c_str() + at + field.size() + 2);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream os;
+    os << in.rdbuf();
+    return os.str();
+}
+
+// Every file in a directory, for "nothing was created" checks.
+std::set<std::string> files_in(const std::filesystem::path& dir) {
+    std::set<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) names.insert(entry.path().filename().string());
+    return names;
+}
+
+std::string join(const std::set<std::string>& names) {
+    std::string all;
+    for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+    return all;
+}
+
+// A file the hostile code is pointed at through CELAB_HOSTILE_TARGET, alone in a fresh scratch directory.
+struct HostileTarget {
+    static constexpr const char* content = "the hidden cases: do not touch\n";
+    std::filesystem::path dir;
+    std::filesystem::path file;
+
+    explicit HostileTarget(const std::string& test) {
+        dir = std::filesystem::path(CELAB_TEST_SCRATCH_DIR) / test;
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        file = dir / "target.txt";
+        std::ofstream(file) << content;
+        ::setenv("CELAB_HOSTILE_TARGET", file.c_str(), 1);
+    }
+    ~HostileTarget() { ::unsetenv("CELAB_HOSTILE_TARGET"); }
+    HostileTarget(const HostileTarget&) = delete;
+    HostileTarget& operator=(const HostileTarget&) = delete;
+};
+
+// Running processes (not zombies) other than this one that run this test program: a child that got
+// out of the sandbox's process group and outlived run() shows up here.
+std::set<pid_t> other_copies_of_this_program() {
+    std::set<pid_t> found;
+    char self[4096] = {};
+    if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0) return found;
+    DIR* dir = ::opendir("/proc");
+    if (dir == nullptr) return found;
+    while (const dirent* entry = ::readdir(dir)) {
+        const pid_t pid = static_cast<pid_t>(std::atol(entry->d_name));
+        if (pid <= 0 || pid == ::getpid()) continue;
+        char exe[4096] = {};
+        const std::string proc = std::string("/proc/") + entry->d_name;
+        if (::readlink((proc + "/exe").c_str(), exe, sizeof exe - 1) <= 0 || std::string(exe) != self) continue;
+        if (!process_gone(pid, 0.0)) found.insert(pid);
+    }
+    ::closedir(dir);
+    return found;
+}
+
+}  // namespace
+
+struct IsolateSample {
+    bool isolate;
+};
+std::ostream& operator<<(std::ostream& os, const IsolateSample& s) {
+    return os << "isolate = " << (s.isolate ? "true" : "false");
+}
+
+BOOST_DATA_TEST_CASE(isolation_is_switched_by_limits, data::make(std::vector<IsolateSample>{{true}, {false}}),
+                     sample) {
+    // The child reports its seccomp and no_new_privs state and whether fork() works.
+    sb::Limits limits = quick_limits();
+    limits.isolate = sample.isolate;
+    const sb::Outcome o = sb::run(
+        [](sb::Channel& channel) {
+            channel.send(read_file("/proc/self/status"));
+            const pid_t pid = ::fork();
+            if (pid == 0) ::_exit(0);
+            if (pid > 0) ::waitpid(pid, nullptr, 0);
+            channel.send(pid > 0 ? "fork ok" : std::string("fork: ") + std::strerror(errno));
+        },
+        limits);
+    BOOST_TEST_INFO(describe(o));
+    BOOST_TEST(o.end == End::exited);
+    BOOST_REQUIRE_EQUAL(o.messages.size(), 2u);
+    const std::string parent_status = read_file("/proc/self/status");
+    const int child_seccomp = status_field(o.messages[0], "Seccomp");
+    const int child_nnp = status_field(o.messages[0], "NoNewPrivs");
+    if (!sample.isolate) {
+        // Exactly what the parent has: nothing was added.
+        BOOST_TEST(child_seccomp == status_field(parent_status, "Seccomp"));
+        BOOST_TEST(child_nnp == status_field(parent_status, "NoNewPrivs"));
+        BOOST_TEST(o.messages[1] == "fork ok");
+        return;
+    }
+    BOOST_TEST(child_nnp == 1);
+    if (!sb::isolation_support().seccomp) {
+        BOOST_TEST_MESSAGE("no seccomp filter on this kernel or architecture: fork() stays possible");
+        return;
+    }
+    BOOST_TEST(child_seccomp == 2);  // SECCOMP_MODE_FILTER
+    BOOST_TEST(o.messages[1] == std::string("fork: ") + std::strerror(EPERM));
+}
+
+BOOST_AUTO_TEST_CASE(isolated_child_computes_like_an_unconfined_one) {
+    // dlopen, Eigen, std::thread: the reference module gives bit-identical results with isolation on and off.
+    const auto compute = [](bool isolate) {
+        sb::Limits limits = quick_limits();
+        limits.isolate = isolate;
+        return sb::run(
+            [](sb::Channel& channel) {
+                const celab::abi::SubmissionTable& table = celab::grader::load_submission(CELAB_SOLUTIONS_MODULE);
+                Eigen::MatrixXd z(3, 4);
+                z << 1.0, 2.0, 3.0, 4.0, -1000.0, 0.0, 1000.0, 5.0, 0.5, 0.25, 0.125, 0.0625;
+                Eigen::MatrixXd on_thread;
+                std::thread worker([&] { on_thread = table.softmax_rows(z); });
+                worker.join();
+                channel.send(encode(Eigen::Map<const Eigen::VectorXd>(on_thread.data(), on_thread.size())));
+                const Eigen::VectorXd v = z.row(2).transpose();
+                channel.send(encode(table.softmax(v)));
+            },
+            limits);
+    };
+    const sb::Outcome isolated = compute(true);
+    const sb::Outcome unconfined = compute(false);
+    BOOST_TEST_INFO("isolated: " << describe(isolated) << "\nunconfined: " << describe(unconfined));
+    BOOST_TEST(isolated.end == End::exited);
+    BOOST_TEST(isolated.exit_code == 0);
+    BOOST_REQUIRE_EQUAL(isolated.messages.size(), 2u);
+    BOOST_REQUIRE_EQUAL(unconfined.messages.size(), 2u);
+    for (std::size_t m = 0; m < 2; ++m) {
+        const Eigen::VectorXd a = decode(isolated.messages[m]);
+        const Eigen::VectorXd b = decode(unconfined.messages[m]);
+        BOOST_REQUIRE_EQUAL(a.size(), b.size());
+        BOOST_TEST(a.size() == (m == 0 ? 12 : 4));
+        for (Eigen::Index i = 0; i < a.size(); ++i) {
+            BOOST_TEST_INFO("message " << m << ", entry " << i << ": isolated " << a[i] << ", unconfined " << b[i]);
+            BOOST_TEST(std::abs(a[i] - b[i]) <= same_result_tolerance * (1.0 + std::abs(b[i])));
+        }
+    }
+}
+
+struct SelfSignalSample {
+    const char* how;
+    bool from_thread;
+};
+std::ostream& operator<<(std::ostream& os, const SelfSignalSample& s) {
+    return os << s.how << (s.from_thread ? " from a second thread" : " from the main thread");
+}
+
+BOOST_DATA_TEST_CASE(isolated_child_can_still_signal_itself,
+                     data::make(std::vector<SelfSignalSample>{{"abort()", false}, {"abort()", true}, {"raise(SIGABRT)", true}}),
+                     sample) {
+    // abort() and raise() are tgkill(getpid(), gettid(), sig): the filter must let them through, or a
+    // failed assert() in a submission would turn into something other than SIGABRT.
+    const sb::Outcome o = sb::run(
+        [&](sb::Channel&) {
+            const auto die = [&] {
+                if (std::string(sample.how) == "abort()") std::abort();
+                ::raise(SIGABRT);
+            };
+            if (sample.from_thread) {
+                std::thread(die).join();
+            } else {
+                die();
+            }
+        },
+        quick_limits());
+    BOOST_TEST_INFO(describe(o));
+    BOOST_TEST(o.end == End::signaled);
+    BOOST_TEST(o.signal_name == "SIGABRT");
+}
+
+BOOST_AUTO_TEST_CASE(kill_parent_cannot_harm_the_grader) {
+    if (!sb::isolation_support().seccomp) {
+        BOOST_TEST_MESSAGE("skipped: no seccomp filter on this kernel or architecture");
+        return;
+    }
+    rlimit cpu_before{};
+    ::getrlimit(RLIMIT_CPU, &cpu_before);
+    const sb::Outcome o = run_hostile("kill_parent", quick_limits());
+    // Still here: this process is the parent the hostile aimed at.
+    BOOST_TEST_INFO(describe(o));
+    expect_correct_softmax(o);
+    BOOST_TEST(count_lines_starting(o.output, "ALLOWED") == 0u);
+    // kill, tgkill, tkill, sigqueue, pidfd_open, prlimit, F_SETOWN, ptrace
+    BOOST_TEST(count_lines_starting(o.output, "blocked ") == 8u);
+    rlimit cpu_after{};
+    ::getrlimit(RLIMIT_CPU, &cpu_after);
+    BOOST_TEST(cpu_after.rlim_cur == cpu_before.rlim_cur, "the child changed the parent's RLIMIT_CPU");
+    BOOST_TEST(cpu_after.rlim_max == cpu_before.rlim_max, "the child changed the parent's RLIMIT_CPU");
+    const sb::Outcome next = sb::run([](sb::Channel& channel) { channel.send("parent still works"); }, quick_limits());
+    BOOST_REQUIRE_EQUAL(next.messages.size(), 1u);
+    BOOST_TEST(next.messages[0] == "parent still works");
+}
+
+BOOST_AUTO_TEST_CASE(daemon_cannot_fork_or_escape) {
+    if (!sb::isolation_support().seccomp) {
+        BOOST_TEST_MESSAGE("skipped: no seccomp filter on this kernel or architecture");
+        return;
+    }
+    const HostileTarget target("daemon");
+    const std::set<pid_t> before = other_copies_of_this_program();
+    const sb::Outcome o = run_hostile("daemon", quick_limits());
+    BOOST_TEST_INFO(describe(o));
+    expect_correct_softmax(o);
+    const std::string denied = std::strerror(EPERM);
+    BOOST_TEST(o.output.find("fork failed: " + denied) != std::string::npos);
+    BOOST_TEST(o.output.find("clone failed: " + denied) != std::string::npos);
+    BOOST_TEST(o.output.find("daemon ") == std::string::npos, "a daemon started and printed its pid");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a daemon rewrites the file every 10 ms
+    BOOST_TEST(read_file(target.file) == HostileTarget::content);
+    std::set<pid_t> escaped;
+    for (const pid_t pid : other_copies_of_this_program()) {
+        if (before.count(pid) == 0) escaped.insert(pid);
+    }
+    BOOST_TEST(escaped.empty(), escaped.size() << " process(es) running this test program outlived run()");
+    // Whatever got out must not outlive the test: the daemons printed their pids, and the scan found them.
+    for (std::size_t at = o.output.find("daemon "); at != std::string::npos; at = o.output.find("daemon ", at + 1)) {
+        escaped.insert(static_cast<pid_t>(std::atol(o.output.c_str() + at + 7)));
+    }
+    for (const pid_t pid : escaped) {
+        if (pid > 1) ::kill(pid, SIGKILL);
+    }
+}
+
+BOOST_DATA_TEST_CASE(write_file_cannot_touch_the_disk, data::make(std::vector<IsolateSample>{{true}, {false}}),
+                     sample) {
+    if (sample.isolate && sb::isolation_support().landlock_abi < 3) {
+        BOOST_TEST_MESSAGE("skipped: this kernel has Landlock ABI " << sb::isolation_support().landlock_abi
+                                                                    << "; truncate() is only blocked from ABI 3");
+        return;
+    }
+    const HostileTarget target(sample.isolate ? "write_file" : "write_file_unconfined");
+    sb::Limits limits = quick_limits();
+    limits.isolate = sample.isolate;
+    const sb::Outcome o = run_hostile("write_file", limits);
+    BOOST_TEST_INFO(describe(o));
+    expect_correct_softmax(o);
+    const std::set<std::string> files = files_in(target.dir);
+    if (sample.isolate) {
+        BOOST_TEST(count_lines_starting(o.output, "ALLOWED") == 0u);
+        // open-for-writing, truncate, create, mkdir, symlink, link, mkfifo, rename, unlink
+        BOOST_TEST(count_lines_starting(o.output, "blocked ") == 9u);
+        BOOST_TEST(read_file(target.file) == HostileTarget::content);
+        BOOST_TEST(files == std::set<std::string>{"target.txt"}, "files in " << target.dir << ": " << join(files));
+    } else {
+        // Unconfined, the same code does damage: the checks above can fail.
+        BOOST_TEST(count_lines_starting(o.output, "ALLOWED open-for-writing") == 1u);
+        BOOST_TEST(!std::filesystem::exists(target.file), "the unconfined hostile should have deleted " << target.file);
+        BOOST_TEST(files.count("target.txt.new") == 1u, "files in " << target.dir << ": " << join(files));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(spawn_cannot_run_commands) {
+    if (!sb::isolation_support().seccomp) {
+        BOOST_TEST_MESSAGE("skipped: no seccomp filter on this kernel or architecture");
+        return;
+    }
+    const HostileTarget target("spawn");
+    const sb::Outcome o = run_hostile("spawn", quick_limits());
+    BOOST_TEST_INFO(describe(o));
+    expect_correct_softmax(o);
+    BOOST_TEST(count_lines_starting(o.output, "ALLOWED") == 0u);
+    BOOST_TEST(count_lines_starting(o.output, "blocked ") == 3u);  // system, popen, posix_spawn
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::set<std::string> files = files_in(target.dir);
+    BOOST_TEST(files == std::set<std::string>{"target.txt"}, "files in " << target.dir << ": " << join(files));
 }
 
 BOOST_AUTO_TEST_CASE(parent_survives_all_hostile_submissions) {

@@ -431,11 +431,15 @@ Result build(const fs::path& submission_dir, const Config& config) {
     }
     builder.run(jobs);
 
-    // Fallbacks for the files that are missing or did not compile.
+    // Fallbacks: one per file (for a file that is missing, does not compile or breaks the link), and
+    // the weak definitions of all nine functions linked into every library (for a function the
+    // submission does not define). Cached like any object, so they cost nothing after the first build.
     std::string fallback_text;
     read_file(abi_dir / "fallback.cpp", fallback_text);
     Compile fallbacks[std::size(exercise_files)];
-    std::vector<Compile*> fallback_jobs;
+    Compile weak;
+    std::vector<Compile*> fallback_jobs{&weak};
+    builder.prepare(weak, abi_dir / "fallback.cpp", fallback_text, "fallback-weak", {"-DCELAB_FALLBACK_WEAK"});
     for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
         FileBuild& built = result.files[i];
         if (!files[i].source.empty()) {
@@ -443,26 +447,48 @@ Result build(const fs::path& submission_dir, const Config& config) {
             built.cached = files[i].cached;
             built.diagnostics = files[i].diagnostics;
         }
-        if (built.ok) continue;
         builder.prepare(fallbacks[i], abi_dir / "fallback.cpp", fallback_text, std::string("fallback-") + built.file,
                         {"-DCELAB_FALLBACK_" + upper(built.file)});
         fallback_jobs.push_back(&fallbacks[i]);
     }
     builder.run(fallback_jobs);
 
-    std::vector<fs::path> objects;
     std::string problems;
     if (!entry.ok) problems += "grader/abi/entry.cpp did not compile:\n" + entry.diagnostics;
-    for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
-        const Compile& used = result.files[i].ok ? files[i] : fallbacks[i];
-        if (!used.ok) problems += "grader/abi/fallback.cpp did not compile:\n" + used.diagnostics;
-        objects.push_back(used.object);
-    }
-    objects.push_back(entry.object);
+    for (const Compile* job : fallback_jobs)
+        if (!job->ok) problems += "grader/abi/fallback.cpp did not compile:\n" + job->diagnostics;
     if (!problems.empty()) {
         result.link_diagnostics += problems + "\n(the celab checkout is broken: restore grader/abi)";
-    } else {
-        result.library = builder.link(objects, result.link_diagnostics);
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+        return result;
+    }
+    // The objects to link when the files in `replaced` are swapped for their fallbacks.
+    auto objects_with = [&](const std::vector<bool>& replaced) {
+        std::vector<fs::path> objects;
+        for (std::size_t i = 0; i < std::size(exercise_files); ++i)
+            objects.push_back(!replaced[i] && result.files[i].ok ? files[i].object : fallbacks[i].object);
+        objects.push_back(entry.object);
+        objects.push_back(weak.object);
+        return objects;
+    };
+    std::vector<bool> replaced(std::size(exercise_files), false);
+    result.library = builder.link(objects_with(replaced), result.link_diagnostics);
+    // A link error (say, a helper function defined in two files): find the file whose removal lets
+    // the rest link, and report the error against it; if no single file will do, link none of them.
+    for (std::size_t i = 0; result.library.empty() && i <= std::size(exercise_files); ++i) {
+        std::vector<bool> trial(std::size(exercise_files), i == std::size(exercise_files));
+        if (i < std::size(exercise_files)) {
+            if (!result.files[i].ok) continue;
+            trial[i] = true;
+        }
+        std::string ignored;
+        result.library = builder.link(objects_with(trial), ignored);
+        if (result.library.empty()) continue;
+        for (std::size_t k = 0; k < std::size(exercise_files); ++k) {
+            if (!trial[k] || !result.files[k].ok) continue;
+            result.files[k].ok = false;
+            result.files[k].diagnostics = "the submission does not link:\n" + result.link_diagnostics;
+        }
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
     return result;

@@ -1,6 +1,10 @@
 #include "calls.hpp"
 
+#include <cxxabi.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <cstring>
 #include <stdexcept>
 #include <typeinfo>
@@ -31,6 +35,14 @@ constexpr double large_shift = 1000.0;
 
 double row_shift(Eigen::Index row, double sign) {
     return sign * large_shift * (1.0 + static_cast<double>(row % 3)) * (row % 2 == 0 ? 1.0 : -1.0);
+}
+
+// "std::runtime_error" rather than the mangled "St13runtime_error".
+std::string type_name(const std::type_info& type) {
+    int status = 0;
+    const std::unique_ptr<char, void (*)(void*)> demangled(::abi::__cxa_demangle(type.name(), nullptr, nullptr, &status),
+                                                           std::free);
+    return status == 0 && demangled ? demangled.get() : type.name();
 }
 
 }  // namespace
@@ -97,7 +109,7 @@ CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Input
         r.text = x.what();
     } catch (const std::exception& x) {
         r.outcome = Outcome::exception;
-        r.text = std::string(typeid(x).name()) + ": " + x.what();
+        r.text = type_name(typeid(x)) + ": " + x.what();
     } catch (...) {
         r.outcome = Outcome::exception;
         r.text = "an exception that is not a std::exception";

@@ -158,7 +158,7 @@ public:
     void arg_in(long nr, int arg, const std::vector<std::uint32_t>& values, std::uint32_t in_action,
                 std::uint32_t out_action) {
         const auto k = static_cast<std::uint8_t>(values.size());
-        jump(BPF_JEQ, std::uint32_t(nr), 0, std::uint8_t(k + 3));
+        jump(BPF_JEQ, std::uint32_t(nr), 0, std::uint8_t(k + 3));  // not nr: skip the k + 3 below
         load(arg_low(arg));
         for (std::uint8_t j = 0; j < k; ++j) jump(BPF_JEQ, values[j], std::uint8_t(k - j), 0);
         ret(out_action);
@@ -167,7 +167,7 @@ public:
 
     // Syscall nr: `set_action` when argument `arg` has any of `bits` set, else `clear_action`.
     void arg_has_bits(long nr, int arg, std::uint32_t bits, std::uint32_t set_action, std::uint32_t clear_action) {
-        jump(BPF_JEQ, std::uint32_t(nr), 0, 3);
+        jump(BPF_JEQ, std::uint32_t(nr), 0, 4);  // not nr: skip the 4 below
         load(arg_low(arg));
         jump(BPF_JSET, bits, 0, 1);
         ret(set_action);

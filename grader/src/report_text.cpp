@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -300,8 +301,14 @@ private:
         if (!collapsed) write_checks(exercise, rows);
 
         if (!compiler.empty()) {
-            out_ << "  Compiler output for " << detail::student_file(report_, exercise) << ":\n";
-            write_block(compiler);
+            // Once per file: the exercises of one file share its compiler output.
+            const std::string file = detail::student_file(report_, exercise);
+            if (compiler_shown_.insert(file).second) {
+                out_ << "  Compiler output for " << file << ":\n";
+                write_block(compiler);
+            } else {
+                out_ << "  (compiler output for " << file << " above)\n";
+            }
         }
         const std::string& output = detail::student_output(report_, exercise);
         if (!output.empty()) {
@@ -436,6 +443,7 @@ private:
     std::ostream& out_;
     const Report& report_;
     const TextOptions& options_;
+    std::set<std::string> compiler_shown_;  // files whose compiler output is already shown
 };
 
 }  // namespace
