@@ -363,7 +363,7 @@ Status status_for_reference_failure() { return Status::error; }
 
 Tolerance default_tolerance(const std::string& check) {
     if (check == "values" || check == "analytic" || check == "stability" || check == "shift_invariance")
-        return {1e-9, 1e-7};
+        return {1e-9, 1e-9};
     if (check == "repeatable") return {1e-12, 1e-12};
     if (check == "sums_to_one" || check == "zero_sum") return {1e-9, 0.0};
     if (check == "in_range" || check == "negative_target") return {1e-12, 0.0};

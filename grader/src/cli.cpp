@@ -133,6 +133,10 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         err << "grade: --timeout must be between 0 and 3600 seconds, got " << o.timeout << "\n";
         return exit_usage;
     }
+    if (!o.library.empty() && !fs::is_regular_file(o.library)) {
+        err << "grade: --library '" << o.library << "' is not a file; build it first (or use --submission DIR)\n";
+        return exit_usage;
+    }
     if (!o.submission.empty() && !o.library.empty()) {
         err << "grade: give --submission or --library, not both\n";
         return exit_usage;
