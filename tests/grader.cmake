@@ -1,9 +1,10 @@
 # grader tests: the reference, the stubs, the mutant and alternative catalogues and hostile
 # submissions graded end to end; the command line.
 celab_add_submission_module(celab_fixture_print_inputs SOFTMAX ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/print_inputs.cpp)
+celab_add_submission_module(celab_fixture_huge_result SOFTMAX ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/huge_result.cpp)
 celab_add_boost_test(test_grader SOURCES test_grader.cpp LIBS celab_grader)
 celab_use_catalogue(test_grader)
-add_dependencies(test_grader celab_module_solutions celab_module_stubs celab_fixture_print_inputs ${CELAB_HOSTILE_TARGETS})
+add_dependencies(test_grader celab_module_solutions celab_module_stubs celab_fixture_print_inputs celab_fixture_huge_result ${CELAB_HOSTILE_TARGETS})
 target_compile_definitions(test_grader PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 
 celab_add_boost_test(test_cli SOURCES test_cli.cpp LIBS celab_grader)

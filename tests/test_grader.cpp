@@ -215,3 +215,21 @@ BOOST_AUTO_TEST_CASE(hidden_inputs_never_reach_the_report_even_when_the_code_pri
     }
     BOOST_TEST(hidden_failed, "the hidden case still gets its verdict");
 }
+
+BOOST_AUTO_TEST_CASE(an_absurdly_large_result_is_a_wrong_shape_not_a_grader_crash) {
+    std::vector<Case> cases;
+    for (int k = 0; k < 30; ++k) {  // 30 results of 240 MB would be 7 GB if the grader kept them
+        Case c;
+        c.exercise = Exercise::softmax;
+        c.name = "c" + std::to_string(k);
+        c.inputs.z = Eigen::Vector3d(0.5, 1.5, -2.0 + k);
+        c.checks = {"shape", "values"};
+        cases.push_back(c);
+    }
+    const Report r = grade(cases, module_dir / "celab_fixture_huge_result.so", settings(60.0));
+    BOOST_TEST(r.checks.size() == 60u);
+    for (const CheckResult& c : r.checks) {
+        BOOST_TEST(name(c.status) == std::string("fail"), c.check << "[" << c.case_name << "]: " << c.message);
+        BOOST_TEST(c.message.find("30000000") != std::string::npos);
+    }
+}

@@ -158,7 +158,7 @@ CallResult decode(const std::string& bytes, std::uint32_t& index) {
     index = get<std::uint32_t>(bytes, at);
     CallResult r;
     const auto outcome = get<std::uint8_t>(bytes, at);
-    if (outcome > static_cast<std::uint8_t>(Outcome::exception)) throw std::runtime_error("bad outcome in result");
+    if (outcome > static_cast<std::uint8_t>(Outcome::oversized)) throw std::runtime_error("bad outcome in result");
     r.outcome = static_cast<Outcome>(outcome);
     if (r.outcome == Outcome::value) {
         const auto shape = get<std::uint8_t>(bytes, at);

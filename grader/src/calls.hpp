@@ -28,7 +28,8 @@ struct PlannedCall {
 };
 
 // What became of a call.
-enum class Outcome { value, not_implemented, invalid_argument, exception, crash, timeout, not_run };
+// `oversized`: a value far larger than the inputs (a wrong shape), not sent back; `text` says its size.
+enum class Outcome { value, not_implemented, invalid_argument, exception, oversized, crash, timeout, not_run };
 
 struct CallResult {
     Outcome outcome = Outcome::not_run;

@@ -97,6 +97,7 @@ Status status_of(Outcome o) {
     switch (o) {
         case Outcome::value: return Status::pass;
         case Outcome::not_implemented: return Status::not_implemented;
+        case Outcome::oversized: return Status::fail;
         case Outcome::invalid_argument:
         case Outcome::exception:
         case Outcome::not_run: return Status::error;
@@ -416,9 +417,11 @@ std::vector<CheckResult> judge(const CaseRun& run) {
     const CallResult& main = run.results.at(Role::main);
     const Inputs& main_inputs = *run.inputs.at(Role::main);
     if (c.expect_invalid_argument) {
+        // The submission could not be loaded at all: that is an error, not a wrong answer.
+        const bool unloadable = main.outcome == Outcome::exception && main.text.rfind("could not load", 0) == 0;
         for (CheckResult& r : rows) {
-            Verdict v = main.outcome == Outcome::value || main.outcome == Outcome::invalid_argument ||
-                                main.outcome == Outcome::exception
+            Verdict v = !unloadable && (main.outcome == Outcome::value || main.outcome == Outcome::invalid_argument ||
+                                        main.outcome == Outcome::exception)
                             ? check_reduce_none(Context{run, c, Shape::scalar, main.value, main.value, {}})
                             : Verdict{false, outcome_text(main), status_of(main.outcome)};
             finish(r, v);

@@ -11,6 +11,10 @@ namespace celab::grader {
 
 namespace {
 
+Eigen::Index input_entries(const Inputs& in) {
+    return in.z.size() + in.Z.size() + in.P.size() + in.losses.size();
+}
+
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
 void run_calls(const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan,
                std::size_t start, sandbox::Channel& channel) {
@@ -25,7 +29,18 @@ void run_calls(const std::filesystem::path& library, Exercise e, const std::vect
         return;
     }
     for (std::size_t i = start; i < plan.size(); ++i) {
-        channel.send(encode(static_cast<std::uint32_t>(i), invoke(*functions, e, plan[i].inputs)));
+        CallResult r = invoke(*functions, e, plan[i].inputs);
+        // An absurdly large result (a wrong shape, say 30,000,000 entries for 3 logits) is not sent:
+        // its size is the verdict, and the grader must not hold gigabytes of it.
+        const Eigen::Index limit = 4 * input_entries(plan[i].inputs) + 1024;
+        if (r.outcome == Outcome::value && r.value.data.size() > limit) {
+            r.outcome = Outcome::oversized;
+            r.text = "returned " + std::to_string(r.value.data.rows()) + "x" + std::to_string(r.value.data.cols()) +
+                     " entries, far more than the inputs have (" + std::to_string(input_entries(plan[i].inputs)) +
+                     "): check the shape of the result";
+            r.value = Value{};
+        }
+        channel.send(encode(static_cast<std::uint32_t>(i), r));
     }
 }
 
@@ -34,6 +49,9 @@ std::string death_text(const sandbox::Outcome& o, const char* function) {
         case sandbox::End::signaled:
             return std::string("crashed with ") + o.signal_name + " in " + function;
         case sandbox::End::exited:
+            if (o.exit_code == sandbox::exit_code_uncaught_exception)
+                return std::string("the process could not send the results of ") + function +
+                       " back to the grader (were its file descriptors closed or redirected?)";
             return "the process exited with status " + std::to_string(o.exit_code) + " inside " + function +
                    " (calling exit() or quick_exit() ends the run; return the result instead)";
         case sandbox::End::timed_out: return std::string("timed out in ") + function;
