@@ -223,3 +223,17 @@ BOOST_AUTO_TEST_CASE(a_link_error_is_charged_to_one_file_and_the_others_are_grad
     const int loss_ok = count["cross_entropy"]["pass"], gradient_ok = count["cross_entropy_grad"]["pass"];
     BOOST_TEST(((loss_ok > 0) != (gradient_ok > 0)), "exactly one of the two clashing files is charged");
 }
+
+BOOST_AUTO_TEST_CASE(a_file_that_exhausts_the_compiler_is_a_compile_error) {
+    const fs::path dir = solutions_copy("compiler-bomb", "loss.cpp", [](std::string) {
+        return std::string("#include \"/dev/zero\"\n");  // endless input: the compiler's memory limit stops it
+    });
+    const Run r = grade({"--submission", dir.string(), "--format", "json", "--seed", "1", "--exercise", "reduce",
+                         "--exercise", "softmax"});
+    BOOST_TEST(r.status == 1);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    auto count = statuses(j);
+    BOOST_TEST(count["reduce"]["error"] > 0);
+    BOOST_TEST(count["softmax"]["pass"] > 0);
+    BOOST_TEST(j.at("build_errors").contains("reduce"));
+}

@@ -5,7 +5,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +21,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
-
-extern char** environ;
 
 namespace celab::grader::builder {
 
@@ -117,35 +116,59 @@ struct Process {
     }
 };
 
+// Limits of one compiler or linker run: a submission can hold a template or constexpr bomb, or
+// #include "/dev/zero".
+constexpr rlim_t compiler_memory_bytes = rlim_t(4) << 30;
+constexpr rlim_t compiler_cpu_seconds = 120;
+constexpr int compiler_wall_seconds = 180;
+
 void start(Process& process) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
         process.spawn_error = std::string("cannot create a pipe: ") + std::strerror(errno);
         return;
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
     std::vector<char*> argv;
     for (std::string& arg : process.argv) argv.push_back(arg.data());
     argv.push_back(nullptr);
-    const int error = ::posix_spawnp(&process.pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    if (error != 0) {
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        process.spawn_error = std::string("cannot start a process: ") + std::strerror(errno);
         ::close(pipe_fds[0]);
-        process.pid = -1;
-        process.spawn_error = "cannot run " + process.argv.front() + ": " + std::strerror(error) +
-                              " (is the compiler installed? the grader was configured with it)";
+        ::close(pipe_fds[1]);
         return;
     }
+    if (pid == 0) {  // the child: only async-signal-safe calls until exec
+        ::setpgid(0, 0);  // its own group, so a timeout kills the compiler proper (cc1plus) too
+        const int null = ::open("/dev/null", O_RDONLY);
+        if (null >= 0) ::dup2(null, STDIN_FILENO);
+        ::dup2(pipe_fds[1], STDOUT_FILENO);
+        ::dup2(pipe_fds[1], STDERR_FILENO);
+        const rlimit memory{compiler_memory_bytes, compiler_memory_bytes};
+        const rlimit cpu{compiler_cpu_seconds, compiler_cpu_seconds + 1};
+#if !defined(__SANITIZE_ADDRESS__)
+        ::setrlimit(RLIMIT_AS, &memory);
+#else
+        (void)memory;  // the compiler is not sanitized, but keep the ASan build's behaviour simple
+#endif
+        ::setrlimit(RLIMIT_CPU, &cpu);
+        ::execvp(argv[0], argv.data());
+        const char before[] = "cannot run ";
+        const char after[] = " (is the compiler installed? the grader was configured with it)\n";
+        [[maybe_unused]] ssize_t ignored = ::write(STDERR_FILENO, before, sizeof before - 1);
+        ignored = ::write(STDERR_FILENO, argv[0], std::strlen(argv[0]));
+        ignored = ::write(STDERR_FILENO, after, sizeof after - 1);
+        ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    ::close(pipe_fds[1]);
+    process.pid = pid;
     process.fd = pipe_fds[0];
 }
 
 // Collects the output of all started processes until each has closed its pipe, then reaps them.
 void finish(const std::vector<Process*>& processes) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(compiler_wall_seconds);
     for (;;) {
         std::vector<pollfd> fds;
         std::vector<Process*> owners;
@@ -156,7 +179,21 @@ void finish(const std::vector<Process*>& processes) {
             }
         }
         if (fds.empty()) break;
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
+        const auto left = deadline - std::chrono::steady_clock::now();
+        const int wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
+        if (wait_ms <= 0) {  // too slow: stop them all and say why
+            for (Process* p : owners) {
+                ::kill(-p->pid, SIGKILL);
+                ::close(p->fd);
+                p->fd = -1;
+                p->spawn_error = p->output + "\nstopped: compiling took longer than " +
+                                 std::to_string(compiler_wall_seconds) + " s (a template or constexpr bomb?)";
+            }
+            break;
+        }
+        const int ready = ::poll(fds.data(), fds.size(), wait_ms);
+        if (ready == 0) continue;
+        if (ready < 0) {
             if (errno == EINTR) continue;
             for (Process* p : owners) {
                 ::close(p->fd);

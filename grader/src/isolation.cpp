@@ -67,7 +67,7 @@ bool leak_check_off = false;
 // error") and turn a child's exit(0) into exit(1). LSan asks this documented hook before every check:
 // the check is turned off in an isolated child only (the child normally ends with _exit(), which skips
 // it anyway; the parent's own check at exit is unaffected).
-extern "C" __attribute__((visibility("default"))) int __lsan_is_turned_off() { return 0 && leak_check_off; }
+extern "C" __attribute__((visibility("default"))) int __lsan_is_turned_off() { return leak_check_off ? 1 : 0; }
 #endif
 
 namespace celab::grader::sandbox {
