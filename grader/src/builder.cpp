@@ -146,11 +146,7 @@ void start(Process& process) {
         ::dup2(pipe_fds[1], STDERR_FILENO);
         const rlimit memory{compiler_memory_bytes, compiler_memory_bytes};
         const rlimit cpu{compiler_cpu_seconds, compiler_cpu_seconds + 1};
-#if !defined(__SANITIZE_ADDRESS__)
-        ::setrlimit(RLIMIT_AS, &memory);
-#else
-        (void)memory;  // the compiler is not sanitized, but keep the ASan build's behaviour simple
-#endif
+        ::setrlimit(RLIMIT_AS, &memory);  // for the compiler exec'd next, never sanitized
         ::setrlimit(RLIMIT_CPU, &cpu);
         ::execvp(argv[0], argv.data());
         const char before[] = "cannot run ";
