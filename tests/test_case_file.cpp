@@ -710,3 +710,25 @@ BOOST_AUTO_TEST_CASE(load_dirs_rejects_the_same_case_in_two_files_naming_both) {
         }
     }
 }
+
+BOOST_AUTO_TEST_CASE(a_json_entry_that_is_not_a_file_is_named) {
+    TempDir dir("not_a_file");
+    dir.write("a.json", R"({"exercise": "softmax", "cases": [{"name": "a", "logits": [1]}]})");
+    fs::create_directories(dir.path / "folder.json");
+    try {
+        cases::load_dirs({dir.path}, seed);
+        BOOST_ERROR("a folder named folder.json was silently skipped");
+    } catch (const cases::LoadError& e) {
+        BOOST_TEST(std::string(e.what()).find("folder.json") != std::string::npos, e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(soft_target_rows_are_renormalised_to_sum_exactly_to_one) {
+    // Rounded thirds sum to 1.0000001: accepted (within 1e-6), then scaled so the reference's
+    // gradient rows sum to 0 and the zero_sum check cannot fail the reference.
+    const std::vector<Case> c = load(R"({"exercise": "cross_entropy_grad_batch", "cases": [{"name": "thirds",
+        "logits": [[1, 2, 3]], "targets": [[0.3333334, 0.3333333, 0.3333334]], "reduction": "sum"}]})");
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    BOOST_TEST(std::abs(c[0].inputs.Y.sum() - 1.0) < 1e-15);
+    BOOST_TEST(c[0].inputs.Y(0, 1) < c[0].inputs.Y(0, 0));
+}

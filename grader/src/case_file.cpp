@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -20,6 +21,7 @@ namespace {
 using json = nlohmann::json;
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double distribution_tolerance = 1e-6;  // as celab::validate::distributions
+constexpr double max_points = 1e6;                 // per check; keeps every score finite
 
 // ---- messages ---------------------------------------------------------------------------------
 
@@ -218,6 +220,8 @@ bool get_bool(const json& j, const Where& where, const std::string& field) {
 
 long long get_integer(const json& j, const Where& where, const std::string& field, const std::string& what) {
     if (!j.is_number_integer()) where.fail(field, "is " + kind(j) + ", not " + what + "; write a whole number such as 3");
+    if (j.is_number_unsigned() && j.get<unsigned long long>() > static_cast<unsigned long long>(LLONG_MAX))
+        where.fail(field, j.dump() + " is far too large for " + what);
     return j.get<long long>();
 }
 
@@ -360,8 +364,9 @@ void parse_grading(const json& j, const Where& where, const std::string& prefix,
         }
     }
     if (const json* p = find(j, "points")) {
-        c.points = get_in_range(*p, where, prefix + "points", 0, true, inf, true,
-                                "points are per check and must be > 0 (omit the case to give it no weight)");
+        c.points = get_in_range(*p, where, prefix + "points", 0, true, max_points, false,
+                                "points are per check and must be > 0 and at most 1e6 (omit the case to give it no "
+                                "weight)");
     }
     if (const json* t = find(j, "tolerance")) parse_tolerances(*t, c.exercise, where, prefix + "tolerance", c.tolerances);
     if (const json* h = find(j, "hint")) c.hint = get_string(*h, where, prefix + "hint");
@@ -426,6 +431,7 @@ Targets parse_targets(const json& c, Eigen::Index rows, Eigen::Index classes, co
                                           ", not 1; each row must be a probability distribution (entries in "
                                           "[0, 1] summing to 1 within 1e-6), or give class indices instead");
             }
+            t.Y.row(n) /= sum;  // exactly 1, so that the reference's gradient rows sum to 0 (zero_sum)
             t.soft = t.soft || !is_one_hot(t.Y, n);
         }
         return t;
@@ -694,6 +700,12 @@ GenerateSpec parse_generate(const json& g, Exercise e, const Where& where) {
                                    " entries per case, more than the limit of " +
                                    std::to_string(max_generated_entries) + "; lower \"rows\" or \"classes\"");
     }
+    if (entries * s.count > static_cast<double>(max_generated_entries_per_block)) {
+        where.fail("generate", std::to_string(s.count) + " cases of up to " + num(entries) + " entries is " +
+                                   num(entries * s.count) + " entries, more than the limit of " +
+                                   std::to_string(max_generated_entries_per_block) +
+                                   " per generate block; lower \"count\", \"rows\" or \"classes\"");
+    }
     return s;
 }
 
@@ -731,6 +743,8 @@ std::vector<Case> parse_case(const json& j, std::size_t index, const Case& defau
     Case c = defaults;
     c.name = get_string(*name_field, where, "name");
     if (c.name.empty()) where.fail("name", "is empty; give every case a unique name, like \"uniform\"");
+    if (std::any_of(c.name.begin(), c.name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }))
+        where.fail("name", "contains a control character (a newline or tab, say); use letters, digits, '_', '-' and '.'");
     where.case_label = "case " + in_quotes(c.name);
 
     const Exercise e = c.exercise;
@@ -880,7 +894,12 @@ std::vector<Case> load_file(const std::filesystem::path& file, unsigned long lon
     if (!in) throw LoadError(file.string() + ": cannot open the file; check the path and its permissions");
     std::ostringstream text;
     text << in.rdbuf();
-    return load_text(text.str(), file.string(), seed);
+    try {
+        return load_text(text.str(), file.string(), seed);
+    } catch (const std::bad_alloc&) {
+        throw LoadError(file.string() + ": out of memory while loading or generating its cases; lower the sizes of "
+                                        "its generated cases");
+    }
 }
 
 std::vector<Case> load_dirs(const std::vector<std::filesystem::path>& dirs, unsigned long long seed) {
@@ -893,9 +912,16 @@ std::vector<Case> load_dirs(const std::vector<std::filesystem::path>& dirs, unsi
             throw LoadError(dir.string() + ": no such folder; pass a folder of *.json case files (--cases DIR)");
         }
         std::vector<fs::path> files;
-        for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-            if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+        for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+            if (entry.path().extension() != ".json") continue;
+            std::error_code type_error;
+            if (!entry.is_regular_file(type_error)) {
+                throw LoadError(entry.path().string() + ": is not a regular file (a folder, a device or a broken "
+                                                        "link?); remove it or give it another extension");
+            }
+            files.push_back(entry.path());
         }
+        if (ec) throw LoadError(dir.string() + ": cannot list the folder: " + ec.message());
         if (files.empty()) throw LoadError(dir.string() + ": holds no *.json case files; check the folder");
         std::sort(files.begin(), files.end());
         for (const fs::path& file : files) {

@@ -38,6 +38,7 @@ struct GenerateSpec {
 // Limits the loader enforces (and the docs quote).
 inline constexpr int max_generate_count = 1000;
 inline constexpr long long max_generated_entries = 10'000'000;  // N * V of one case
+inline constexpr long long max_generated_entries_per_block = 50'000'000;  // count * N * V of one "generate"
 
 // ---- portable random numbers ----------------------------------------------------------------
 // log and exp from IEEE-exact operations only, accurate to a few ulp: the same bits everywhere.
