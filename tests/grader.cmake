@@ -8,7 +8,7 @@ add_dependencies(test_grader celab_module_solutions celab_module_stubs celab_fix
 target_compile_definitions(test_grader PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 
 celab_add_boost_test(test_cli SOURCES test_cli.cpp LIBS celab_grader)
-add_dependencies(test_cli celab_module_solutions celab_module_stubs)
+add_dependencies(test_cli celab_module_solutions celab_module_stubs celab_catalogue_modules)
 target_compile_definitions(test_cli PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CELAB_MODULE_DIR="${CELAB_MODULE_DIR}")
 
 # The command line as a process: --help and an unknown option.

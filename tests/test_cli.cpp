@@ -237,3 +237,13 @@ BOOST_AUTO_TEST_CASE(a_file_that_exhausts_the_compiler_is_a_compile_error) {
     BOOST_TEST(count["softmax"]["pass"] > 0);
     BOOST_TEST(j.at("build_errors").contains("reduce"));
 }
+
+BOOST_AUTO_TEST_CASE(json_rows_carry_the_diagnosed_mistake) {
+    const Run r = grade({"--library", std::string(CELAB_MODULE_DIR) + "/celab_mutant_softmax_no_max.so", "--format", "json",
+                         "--seed", "1", "--exercise", "softmax"});
+    BOOST_TEST(r.status == 1);
+    int diagnosed = 0;
+    for (const auto& row : nlohmann::json::parse(r.out).at("checks"))
+        if (row.at("mistake") == "no_max_subtraction") ++diagnosed;
+    BOOST_TEST(diagnosed > 0);
+}

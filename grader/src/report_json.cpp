@@ -2,7 +2,7 @@
 //
 //   {"score", "max_score", "seed", "submission",
 //    "checks": [{"exercise", "check", "case", "visibility", "status", "points", "max_points",
-//                "message", "diagnosis"}],
+//                "message", "diagnosis", "mistake"}],
 //    "student_output": {exercise: text}, "build_errors": {exercise: text}}
 //
 // Hidden rows keep their status and points; their message and diagnosis are "".
@@ -38,6 +38,7 @@ void write_json(std::ostream& out, const Report& report) {
             {"max_points", row.max_points},
             {"message", hidden ? std::string() : row.message},
             {"diagnosis", hidden ? std::string() : row.diagnosis},
+            {"mistake", hidden ? std::string() : row.mistake},  // stable id of the diagnosis (docs/checks.md)
         });
     }
     const nlohmann::json document = {
