@@ -242,8 +242,9 @@ BOOST_AUTO_TEST_CASE(json_rows_carry_the_diagnosed_mistake) {
     const Run r = grade({"--library", std::string(CELAB_MODULE_DIR) + "/celab_mutant_softmax_no_max.so", "--format", "json",
                          "--seed", "1", "--exercise", "softmax"});
     BOOST_TEST(r.status == 1);
+    const nlohmann::json report = nlohmann::json::parse(r.out);
     int diagnosed = 0;
-    for (const auto& row : nlohmann::json::parse(r.out).at("checks"))
+    for (const auto& row : report.at("checks"))
         if (row.at("mistake") == "no_max_subtraction") ++diagnosed;
     BOOST_TEST(diagnosed > 0);
 }
