@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -654,11 +655,14 @@ BOOST_DATA_TEST_CASE(isolation_is_switched_by_limits, data::make(std::vector<Iso
             if (pid == 0) ::_exit(0);
             if (pid > 0) ::waitpid(pid, nullptr, 0);
             channel.send(pid > 0 ? "fork ok" : std::string("fork: ") + std::strerror(errno));
+            const int socket = ::socket(AF_INET, SOCK_STREAM, 0);
+            channel.send(socket >= 0 ? "socket ok" : std::string("socket: ") + std::strerror(errno));
+            if (socket >= 0) ::close(socket);
         },
         limits);
     BOOST_TEST_INFO(describe(o));
     BOOST_TEST(o.end == End::exited);
-    BOOST_REQUIRE_EQUAL(o.messages.size(), 2u);
+    BOOST_REQUIRE_EQUAL(o.messages.size(), 3u);
     const std::string parent_status = read_file("/proc/self/status");
     const int child_seccomp = status_field(o.messages[0], "Seccomp");
     const int child_nnp = status_field(o.messages[0], "NoNewPrivs");
@@ -667,6 +671,7 @@ BOOST_DATA_TEST_CASE(isolation_is_switched_by_limits, data::make(std::vector<Iso
         BOOST_TEST(child_seccomp == status_field(parent_status, "Seccomp"));
         BOOST_TEST(child_nnp == status_field(parent_status, "NoNewPrivs"));
         BOOST_TEST(o.messages[1] == "fork ok");
+        BOOST_TEST(o.messages[2] == "socket ok");
         return;
     }
     BOOST_TEST(child_nnp == 1);
@@ -676,6 +681,7 @@ BOOST_DATA_TEST_CASE(isolation_is_switched_by_limits, data::make(std::vector<Iso
     }
     BOOST_TEST(child_seccomp == 2);  // SECCOMP_MODE_FILTER
     BOOST_TEST(o.messages[1] == std::string("fork: ") + std::strerror(EPERM));
+    BOOST_TEST(o.messages[2] == std::string("socket: ") + std::strerror(EPERM));
 }
 
 BOOST_AUTO_TEST_CASE(isolated_child_computes_like_an_unconfined_one) {
