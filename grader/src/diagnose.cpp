@@ -22,6 +22,8 @@ struct Candidate {
 
 // Matching a candidate is looser than passing a check: the student's code rounds differently.
 constexpr Tolerance match_tolerance{1e-9, 1e-6};
+// Float arithmetic is off by about 6e-8 relative, a few times that after a few operations.
+constexpr Tolerance precision_tolerance{1e-9, 1e-5};
 
 double exp_std(double x) { return std::exp(x); }
 
@@ -111,6 +113,7 @@ std::vector<Candidate> candidates(Exercise e, const Inputs& in, const Value& exp
                 "forgot to add the max back: log(sum(exp(z - m))) is LSE(z) - m; return m + log(sum(exp(z - m))).",
                 [z] {
                     const double m = z.maxCoeff();
+                    if (!std::isfinite(m)) return scalar(m);  // that code would special-case it too
                     return scalar(std::log((z.array() - m).unaryExpr(&exp_std).sum()));
                 });
             break;
@@ -239,6 +242,9 @@ bool matches(const MatrixXd& got, const MatrixXd& candidate) {
 // For a single-example gradient: is got == want + e_t - e_k for some k != t?
 std::optional<Eigen::Index> wrong_onehot_index(const MatrixXd& got, const MatrixXd& want, int t) {
     if (got.rows() != want.rows() || got.cols() != 1) return std::nullopt;
+    // An output of zeros matches want + e_t - e_k whenever the softmax is saturated at k: that says
+    // nothing about where the one-hot went.
+    if (got.cwiseAbs().maxCoeff() <= match_tolerance.abs) return std::nullopt;
     MatrixXd d = got - want;  // should be e_t - e_k
     d(t, 0) -= 1.0;           // now -e_k
     Eigen::Index k = 0;
@@ -295,6 +301,11 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
         const MatrixXd candidate = c.output();
         if (matches(out, candidate) && !matches(candidate, expected.data)) return Diagnosis{c.mistake, c.text};
     }
+    // Right to about seven digits and no more: the mark of single precision somewhere.
+    if (compare(out, expected.data, precision_tolerance).ok)
+        return Diagnosis{"single_precision",
+                         "right to about 7 significant digits only: is a float (or an f-suffixed constant, or "
+                         "std::expf) somewhere in the computation? Use double throughout."};
     return std::nullopt;
 }
 
