@@ -9,13 +9,13 @@
 //         (and 17 more failing cases)
 //     Output printed by your code (cross_entropy_grad):
 //         │ debug: z = 1 2 3
-//   ○ log_sum_exp                0.0/80.0  not implemented yet — edit exercises/softmax.cpp
+//   ○ log_sum_exp                0.0/80.0  (stub) "not implemented yet" — edit exercises/softmax.cpp
 //
 //   Exercises complete: 1/3
 //   Score: 192.0/353.0
 //   seed 1234 (rerun with --seed 1234)
 //
-// Complete, not implemented and non-compiling exercises take one line (plus compiler and student
+// Complete, not_implemented and non-compiling exercises take one line (plus compiler and student
 // output) unless verbose; verbose lists every case of every check.
 // Hidden rows show their verdict only: never their message or diagnosis.
 #include "reports.hpp"
@@ -297,7 +297,7 @@ private:
         }
         out_ << "\n";
 
-        // Nothing to learn check by check: complete, not implemented, or not compiling.
+        // Nothing to learn check by check: complete, not_implemented, or not compiling.
         const bool collapsed = !options_.verbose && (passed || does_not_compile || not_implemented);
         if (!collapsed) write_checks(exercise, rows);
 

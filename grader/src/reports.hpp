@@ -20,7 +20,7 @@
 namespace celab::grader::reports {
 
 struct TextOptions {
-    bool colour = false;   // ANSI colours (green pass, red failure, yellow not implemented/skipped)
+    bool colour = false;   // ANSI colours (green pass, red failure, yellow not_implemented/skipped)
     bool verbose = false;  // list every case; otherwise one line per check
 };
 
