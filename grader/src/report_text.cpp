@@ -9,7 +9,7 @@
 //         (and 17 more failing cases)
 //     Output printed by your code (cross_entropy_grad):
 //         │ debug: z = 1 2 3
-//   ○ log_sum_exp                0.0/80.0  (stub) "not implemented yet" — edit exercises/softmax.cpp
+//   ○ log_sum_exp                0.0/80.0  not implemented yet — edit exercises/softmax.cpp
 //
 //   Exercises complete: 1/3
 //   Score: 192.0/353.0
