@@ -66,21 +66,21 @@ Report sample_report() {
     r.seed = 1234;
     r.submission = "exercises";
     for (const char* check : {"shape", "values"}) {
-        for (const char* c : {"uniform", "peaked"}) r.checks.push_back(row(Exercise::softmax, check, c, Status::pass, 1, 1));
+        for (const char* c : {"uniform", "peaked"}) r.checks.push_back(row(exercise_named("softmax"), check, c, Status::pass, 1, 1));
     }
-    r.checks.push_back(row(Exercise::cross_entropy, "values", "tiny", Status::fail, 0, 2,
+    r.checks.push_back(row(exercise_named("cross_entropy"), "values", "tiny", Status::fail, 0, 2,
                            "case tiny: worst index (1): expected 0.25, actual 0.3", "forgot to subtract the maximum"));
-    r.checks.push_back(row(Exercise::cross_entropy, "values", "secret", Status::fail, 0, 2, hidden_message,
+    r.checks.push_back(row(exercise_named("cross_entropy"), "values", "secret", Status::fail, 0, 2, hidden_message,
                            hidden_diagnosis, Visibility::hidden));
-    r.checks.push_back(row(Exercise::cross_entropy, "values", "ok", Status::pass, 2, 2));
-    r.checks.push_back(row(Exercise::cross_entropy, "stability", "tiny", Status::crash, 0, 2,
+    r.checks.push_back(row(exercise_named("cross_entropy"), "values", "ok", Status::pass, 2, 2));
+    r.checks.push_back(row(exercise_named("cross_entropy"), "stability", "tiny", Status::crash, 0, 2,
                            "crashed with SIGSEGV (segmentation fault)"));
-    r.checks.push_back(row(Exercise::cross_entropy, "stability", "ok", Status::skipped, 0, 2, "needs values to pass"));
+    r.checks.push_back(row(exercise_named("cross_entropy"), "stability", "ok", Status::skipped, 0, 2, "needs values to pass"));
     for (const char* c : {"uniform", "peaked"}) {
-        r.checks.push_back(row(Exercise::cross_entropy_grad, "shape", c, Status::not_implemented, 0, 1));
+        r.checks.push_back(row(exercise_named("cross_entropy_grad"), "shape", c, Status::not_implemented, 0, 1));
     }
-    r.student_output.emplace_back(Exercise::softmax, "hello from softmax\n");
-    r.student_output.emplace_back(Exercise::cross_entropy, nasty_output);
+    r.student_output.emplace_back(exercise_named("softmax"), "hello from softmax\n");
+    r.student_output.emplace_back(exercise_named("cross_entropy"), nasty_output);
     return r;
 }
 
@@ -89,8 +89,8 @@ Report build_error_report() {
     Report r;
     r.seed = 7;
     r.submission = "exercises";
-    r.checks.push_back(row(Exercise::log_sum_exp, "values", "uniform", Status::error, 0, 1, "not built"));
-    r.build_errors.emplace_back(Exercise::log_sum_exp, "softmax.cpp:12:5: error: expected ';' before 'return'");
+    r.checks.push_back(row(exercise_named("log_sum_exp"), "values", "uniform", Status::error, 0, 1, "not built"));
+    r.build_errors.emplace_back(exercise_named("log_sum_exp"), "softmax.cpp:12:5: error: expected ';' before 'return'");
     return r;
 }
 
@@ -379,7 +379,7 @@ BOOST_AUTO_TEST_CASE(text_cuts_long_output_unless_verbose) {
     Report r = build_error_report();
     std::string lines;
     for (int i = 0; i < 100; ++i) lines += "line " + std::to_string(i) + "\n";
-    r.student_output.emplace_back(Exercise::log_sum_exp, lines);
+    r.student_output.emplace_back(exercise_named("log_sum_exp"), lines);
     const std::string brief = render(r, "text", {});
     BOOST_TEST(contains(brief, "│ line 29\n"));
     BOOST_TEST(!contains(brief, "│ line 30\n"));

@@ -1,73 +1,40 @@
 // Stands in for exercise functions a submission cannot provide, so that the rest of the submission
-// can still be built and graded. The submission builder compiles it in one of four ways:
-//  -DCELAB_FALLBACK_SOFTMAX, _LOSS or _GRADIENT: that file's functions (include/celab/exercises.hpp),
-//     used when the file is missing, does not compile, or breaks the link; each throws
-//     std::runtime_error("celab::NAME is unavailable: FILE.cpp did not compile or link").
-//  -DCELAB_FALLBACK_WEAK: all nine functions as weak symbols, linked into every submission; the
-//     linker uses them only for a function the submission does not define (deleted, renamed, or
-//     declared with another signature), which then throws "celab::NAME is not defined ...".
-#include <celab/exercises.hpp>
+// can still be built and graded. Every function of grader/abi/functions.def is defined here as a weak
+// symbol, so the linker uses one only where the submission has no definition of its own:
+//  - a function the submission does not define (deleted, renamed, declared with another signature)
+//    throws std::runtime_error("celab::NAME is not defined: define it in FILE.cpp ...");
+//  - every function of a file that is missing, does not compile or breaks the link (the builder then
+//    leaves the file out and compiles this one with -DCELAB_UNAVAILABLE_FILES="softmax,loss", the
+//    files left out) throws "celab::NAME is unavailable: FILE.cpp did not compile or link".
+#include "submission_abi.hpp"
 
 #include <stdexcept>
 #include <string>
 
-#if defined(CELAB_FALLBACK_SOFTMAX) + defined(CELAB_FALLBACK_LOSS) + defined(CELAB_FALLBACK_GRADIENT) + \
-        defined(CELAB_FALLBACK_WEAK) !=                                                                  \
-    1
-#error "define exactly one of CELAB_FALLBACK_SOFTMAX, CELAB_FALLBACK_LOSS, CELAB_FALLBACK_GRADIENT, CELAB_FALLBACK_WEAK"
+#ifndef CELAB_UNAVAILABLE_FILES
+#define CELAB_UNAVAILABLE_FILES ""
 #endif
 
 namespace celab {
 
 namespace {
+bool left_out(const char* file) {
+    const std::string list = std::string(",") + CELAB_UNAVAILABLE_FILES + ",";
+    return list.find(std::string(",") + file + ",") != std::string::npos;
+}
+
 [[noreturn]] void unavailable(const char* function, const char* file) {
-#if defined(CELAB_FALLBACK_WEAK)
+    if (left_out(file))
+        throw std::runtime_error(std::string("celab::") + function + " is unavailable: " + file +
+                                 ".cpp did not compile or link");
     throw std::runtime_error(std::string("celab::") + function + " is not defined: define it in " + file +
                              ".cpp with exactly the signature in include/celab/exercises.hpp");
-#else
-    throw std::runtime_error(std::string("celab::") + function + " is unavailable: " + file +
-                             ".cpp did not compile or link");
-#endif
 }
 }  // namespace
 
-#if defined(CELAB_FALLBACK_WEAK)
-#define CELAB_FALLBACK_DEFINITION __attribute__((weak))
-#define CELAB_FALLBACK_SOFTMAX
-#define CELAB_FALLBACK_LOSS
-#define CELAB_FALLBACK_GRADIENT
-#else
-#define CELAB_FALLBACK_DEFINITION
-#endif
-
-#if defined(CELAB_FALLBACK_SOFTMAX)
-CELAB_FALLBACK_DEFINITION Eigen::VectorXd softmax(const Eigen::VectorXd&) { unavailable("softmax", "softmax"); }
-CELAB_FALLBACK_DEFINITION Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd&) {
-    unavailable("softmax_rows", "softmax");
-}
-CELAB_FALLBACK_DEFINITION double log_sum_exp(const Eigen::VectorXd&) { unavailable("log_sum_exp", "softmax"); }
-#endif
-
-#if defined(CELAB_FALLBACK_LOSS)
-CELAB_FALLBACK_DEFINITION double cross_entropy(const Eigen::VectorXd&, int) { unavailable("cross_entropy", "loss"); }
-CELAB_FALLBACK_DEFINITION Eigen::VectorXd cross_entropy_from_probs(const Eigen::MatrixXd&, const Eigen::MatrixXd&,
-                                                                   double) {
-    unavailable("cross_entropy_from_probs", "loss");
-}
-CELAB_FALLBACK_DEFINITION Eigen::VectorXd cross_entropy_from_logits(const Eigen::MatrixXd&, const Eigen::MatrixXd&) {
-    unavailable("cross_entropy_from_logits", "loss");
-}
-CELAB_FALLBACK_DEFINITION double reduce(const Eigen::VectorXd&, Reduction) { unavailable("reduce", "loss"); }
-#endif
-
-#if defined(CELAB_FALLBACK_GRADIENT)
-CELAB_FALLBACK_DEFINITION Eigen::VectorXd cross_entropy_grad(const Eigen::VectorXd&, int) {
-    unavailable("cross_entropy_grad", "gradient");
-}
-CELAB_FALLBACK_DEFINITION Eigen::MatrixXd cross_entropy_grad_batch(const Eigen::MatrixXd&, const Eigen::MatrixXd&,
-                                                                   Reduction) {
-    unavailable("cross_entropy_grad_batch", "gradient");
-}
-#endif
+#define CELAB_FUNCTION(NAME, FILE, RETURN, PARAMETERS) \
+    __attribute__((weak)) RETURN NAME PARAMETERS { unavailable(#NAME, #FILE); }
+#include "functions.def"
+#undef CELAB_FUNCTION
 
 }  // namespace celab

@@ -2,42 +2,49 @@
 // Every submission is built as a shared library from the three exercise files plus
 // grader/abi/entry.cpp, which exports one C symbol returning this table. The grader opens the
 // library only inside a sandboxed child process (grader/src/sandbox.hpp), never in the parent.
+// The functions come from one list, grader/abi/functions.def.
 #pragma once
 
 #include <celab/exercises.hpp>
 
+#include <cstdint>
+
 namespace celab::abi {
 
-inline constexpr int version = 1;
+namespace detail {
+// FNV-1a of the stringified list: any change to a name, file or signature changes the version.
+constexpr std::uint64_t fnv1a(const char* text) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *text != '\0'; ++text) h = (h ^ static_cast<unsigned char>(*text)) * 0x100000001b3ULL;
+    return h;
+}
+#define CELAB_FUNCTION(NAME, FILE, RETURN, PARAMETERS) #NAME " " #FILE " " #RETURN " " #PARAMETERS ";"
+inline constexpr const char* list_text =
+#include "functions.def"
+    "";
+#undef CELAB_FUNCTION
+}  // namespace detail
+
+inline constexpr std::uint64_t version = detail::fnv1a(detail::list_text);
 inline constexpr const char* entry_symbol = "celab_submission_table_v1";
 
 struct SubmissionTable {
-    int version;
-    Eigen::VectorXd (*softmax)(const Eigen::VectorXd&);
-    Eigen::MatrixXd (*softmax_rows)(const Eigen::MatrixXd&);
-    double (*log_sum_exp)(const Eigen::VectorXd&);
-    double (*cross_entropy)(const Eigen::VectorXd&, int);
-    Eigen::VectorXd (*cross_entropy_from_probs)(const Eigen::MatrixXd&, const Eigen::MatrixXd&, double);
-    Eigen::VectorXd (*cross_entropy_from_logits)(const Eigen::MatrixXd&, const Eigen::MatrixXd&);
-    double (*reduce)(const Eigen::VectorXd&, Reduction);
-    Eigen::VectorXd (*cross_entropy_grad)(const Eigen::VectorXd&, int);
-    Eigen::MatrixXd (*cross_entropy_grad_batch)(const Eigen::MatrixXd&, const Eigen::MatrixXd&, Reduction);
+    std::uint64_t version;
+#define CELAB_FUNCTION(NAME, FILE, RETURN, PARAMETERS) RETURN(*NAME) PARAMETERS;
+#include "functions.def"
+#undef CELAB_FUNCTION
 };
 
 // The table of the functions linked into this binary: the reference, where the grader links
 // solutions/ statically; the submission, inside a submission library (linked with -Bsymbolic, so
 // its calls bind to its own definitions even in a process that also holds the reference).
 inline SubmissionTable linked_table() {
-    return SubmissionTable{version,
-                           &softmax,
-                           &softmax_rows,
-                           &log_sum_exp,
-                           &cross_entropy,
-                           &cross_entropy_from_probs,
-                           &cross_entropy_from_logits,
-                           &reduce,
-                           &cross_entropy_grad,
-                           &cross_entropy_grad_batch};
+    SubmissionTable table{};
+    table.version = version;
+#define CELAB_FUNCTION(NAME, FILE, RETURN, PARAMETERS) table.NAME = &NAME;
+#include "functions.def"
+#undef CELAB_FUNCTION
+    return table;
 }
 
 }  // namespace celab::abi

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -225,7 +226,7 @@ void finish(const std::vector<Process*>& processes) {
 // One object to produce: from the cache when present, otherwise by running the compiler.
 struct Compile {
     fs::path source;
-    std::vector<std::string> extra_flags;  // e.g. -DCELAB_FALLBACK_SOFTMAX
+    std::vector<std::string> extra_flags;  // e.g. -DCELAB_UNAVAILABLE_FILES="loss"
     fs::path object;                       // the cached object (named by the hash of its inputs)
     fs::path temp;
     bool cached = false;
@@ -252,7 +253,7 @@ public:
         for (const fs::path& dir : {config_.source_root / "include" / "celab", config_.source_root / "grader" / "abi"}) {
             std::vector<fs::path> headers;
             for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
-                if (entry.path().extension() == ".hpp") headers.push_back(entry.path());
+                if (entry.path().extension() == ".hpp" || entry.path().extension() == ".def") headers.push_back(entry.path());
             }
             std::sort(headers.begin(), headers.end());
             for (const fs::path& header : headers) {
@@ -401,11 +402,6 @@ private:
     std::string pch_problem_;
 };
 
-std::string upper(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return text;
-}
-
 }  // namespace
 
 Config default_config() {
@@ -464,64 +460,83 @@ Result build(const fs::path& submission_dir, const Config& config) {
     }
     builder.run(jobs);
 
-    // Fallbacks: one per file (for a file that is missing, does not compile or breaks the link), and
-    // the weak definitions of all nine functions linked into every library (for a function the
-    // submission does not define). Cached like any object, so they cost nothing after the first build.
-    std::string fallback_text;
-    read_file(abi_dir / "fallback.cpp", fallback_text);
-    Compile fallbacks[std::size(exercise_files)];
-    Compile weak;
-    std::vector<Compile*> fallback_jobs{&weak};
-    builder.prepare(weak, abi_dir / "fallback.cpp", fallback_text, "fallback-weak", {"-DCELAB_FALLBACK_WEAK"});
     for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
         FileBuild& built = result.files[i];
-        if (!files[i].source.empty()) {
-            built.ok = files[i].ok;
-            built.cached = files[i].cached;
-            built.diagnostics = files[i].diagnostics;
-        }
-        builder.prepare(fallbacks[i], abi_dir / "fallback.cpp", fallback_text, std::string("fallback-") + built.file,
-                        {"-DCELAB_FALLBACK_" + upper(built.file)});
-        fallback_jobs.push_back(&fallbacks[i]);
+        if (files[i].source.empty()) continue;
+        built.ok = files[i].ok;
+        built.cached = files[i].cached;
+        built.diagnostics = files[i].diagnostics;
     }
-    builder.run(fallback_jobs);
-
-    std::string problems;
-    if (!entry.ok) problems += "grader/abi/entry.cpp did not compile:\n" + entry.diagnostics;
-    for (const Compile* job : fallback_jobs)
-        if (!job->ok) problems += "grader/abi/fallback.cpp did not compile:\n" + job->diagnostics;
-    if (!problems.empty()) {
-        result.link_diagnostics += problems + "\n(the celab checkout is broken: restore grader/abi)";
+    if (!entry.ok) {
+        result.link_diagnostics += "grader/abi/entry.cpp did not compile:\n" + entry.diagnostics +
+                                   "\n(the celab checkout is broken: restore grader/abi)";
         result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
         return result;
     }
-    // The objects to link when the files in `replaced` are swapped for their fallbacks.
+
+    // The fallback (grader/abi/fallback.cpp): weak stand-ins for every function, linked into every
+    // library, so a function the submission does not define throws instead of breaking the link. It is
+    // compiled once per set of files left out of the link (missing, not compiling, or breaking the
+    // link), whose functions then say so; cached like any object.
+    std::string fallback_text;
+    read_file(abi_dir / "fallback.cpp", fallback_text);
+    std::map<std::vector<bool>, Compile> fallbacks;
+    std::string fallback_problem;
+    auto fallback_for = [&](const std::vector<bool>& left_out) -> const Compile& {
+        auto [it, fresh] = fallbacks.try_emplace(left_out);
+        if (fresh) {
+            std::string list, stem = "fallback";
+            for (std::size_t i = 0; i < left_out.size(); ++i) {
+                if (!left_out[i]) continue;
+                list += (list.empty() ? "" : ",") + std::string(exercise_files[i]);
+                stem += std::string("-") + exercise_files[i];
+            }
+            builder.prepare(it->second, abi_dir / "fallback.cpp", fallback_text, stem,
+                            {"-DCELAB_UNAVAILABLE_FILES=\"" + list + "\""});
+            builder.run({&it->second});
+            if (!it->second.ok)
+                fallback_problem = "grader/abi/fallback.cpp did not compile:\n" + it->second.diagnostics +
+                                   "\n(the celab checkout is broken: restore grader/abi)";
+        }
+        return it->second;
+    };
+    // The objects to link when the files in `replaced` are left out (and those that failed anyway).
     auto objects_with = [&](const std::vector<bool>& replaced) {
         std::vector<fs::path> objects;
-        for (std::size_t i = 0; i < std::size(exercise_files); ++i)
-            objects.push_back(!replaced[i] && result.files[i].ok ? files[i].object : fallbacks[i].object);
+        std::vector<bool> left_out(std::size(exercise_files), false);
+        for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
+            left_out[i] = replaced[i] || !result.files[i].ok;
+            if (!left_out[i]) objects.push_back(files[i].object);
+        }
         objects.push_back(entry.object);
-        objects.push_back(weak.object);
+        objects.push_back(fallback_for(left_out).object);
         return objects;
     };
     std::vector<bool> replaced(std::size(exercise_files), false);
-    result.library = builder.link(objects_with(replaced), result.link_diagnostics);
+    std::vector<fs::path> objects = objects_with(replaced);
+    if (fallback_problem.empty()) result.library = builder.link(objects, result.link_diagnostics);
     // A link error (say, a helper function defined in two files): find the file whose removal lets
     // the rest link, and report the error against it; if no single file will do, link none of them.
-    for (std::size_t i = 0; result.library.empty() && i <= std::size(exercise_files); ++i) {
+    for (std::size_t i = 0; result.library.empty() && fallback_problem.empty() && i <= std::size(exercise_files); ++i) {
         std::vector<bool> trial(std::size(exercise_files), i == std::size(exercise_files));
         if (i < std::size(exercise_files)) {
             if (!result.files[i].ok) continue;
             trial[i] = true;
         }
         std::string ignored;
-        result.library = builder.link(objects_with(trial), ignored);
+        objects = objects_with(trial);
+        if (!fallback_problem.empty()) break;
+        result.library = builder.link(objects, ignored);
         if (result.library.empty()) continue;
         for (std::size_t k = 0; k < std::size(exercise_files); ++k) {
             if (!trial[k] || !result.files[k].ok) continue;
             result.files[k].ok = false;
             result.files[k].diagnostics = "the submission does not link:\n" + result.link_diagnostics;
         }
+    }
+    if (!fallback_problem.empty()) {
+        result.library.clear();
+        result.link_diagnostics += fallback_problem;
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
     return result;

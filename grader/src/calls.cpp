@@ -1,5 +1,7 @@
 #include "calls.hpp"
 
+#include "descriptor.hpp"
+
 #include <cxxabi.h>
 
 #include <algorithm>
@@ -24,7 +26,7 @@ const char* name(Role r) {
 
 namespace {
 
-bool has(const std::vector<std::string>& checks, const char* check) {
+bool has(const std::vector<std::string>& checks, const std::string& check) {
     return std::find(checks.begin(), checks.end(), check) != checks.end();
 }
 
@@ -48,13 +50,17 @@ std::string type_name(const std::type_info& type) {
 }  // namespace
 
 std::vector<Role> roles_for(const Case& c, const std::vector<std::string>& checks) {
+    // main first, then what the checks need, in this order (again last: it repeats main after the others)
     std::vector<Role> roles{Role::main};
-    if (has(checks, "shift_invariance")) roles.push_back(Role::shifted);
-    if (has(checks, "stability")) {
-        roles.push_back(Role::stable_hi);
-        roles.push_back(Role::stable_lo);
+    for (Role role : {Role::shifted, Role::stable_hi, Role::stable_lo, Role::again}) {
+        if (role == Role::again && c.expect_invalid_argument) continue;
+        for (const Check& check : c.exercise->checks) {
+            if (!has(checks, check.name)) continue;
+            if (std::find(check.roles.begin(), check.roles.end(), role) == check.roles.end()) continue;
+            roles.push_back(role);
+            break;
+        }
     }
-    if (has(checks, "repeatable") && !c.expect_invalid_argument) roles.push_back(Role::again);
     return roles;
 }
 
@@ -78,23 +84,7 @@ Inputs inputs_for(const Case& c, Role role) {
     return in;
 }
 
-Value call(const abi::SubmissionTable& f, Exercise e, const Inputs& in) {
-    auto vector = [](Eigen::VectorXd v) { return Value{Shape::vector, std::move(v)}; };
-    auto matrix = [](Eigen::MatrixXd m) { return Value{Shape::matrix, std::move(m)}; };
-    auto scalar = [](double x) { return Value{Shape::scalar, Eigen::MatrixXd::Constant(1, 1, x)}; };
-    switch (e) {
-        case Exercise::softmax: return vector(f.softmax(in.z));
-        case Exercise::softmax_rows: return matrix(f.softmax_rows(in.Z));
-        case Exercise::log_sum_exp: return scalar(f.log_sum_exp(in.z));
-        case Exercise::cross_entropy: return scalar(f.cross_entropy(in.z, in.target));
-        case Exercise::cross_entropy_from_probs: return vector(f.cross_entropy_from_probs(in.P, in.Y, in.eps));
-        case Exercise::cross_entropy_from_logits: return vector(f.cross_entropy_from_logits(in.Z, in.Y));
-        case Exercise::reduce: return scalar(f.reduce(in.losses, in.reduction));
-        case Exercise::cross_entropy_grad: return vector(f.cross_entropy_grad(in.z, in.target));
-        case Exercise::cross_entropy_grad_batch: return matrix(f.cross_entropy_grad_batch(in.Z, in.Y, in.reduction));
-    }
-    throw std::logic_error("unknown exercise");
-}
+Value call(const abi::SubmissionTable& functions, Exercise e, const Inputs& in) { return e->call(functions, in); }
 
 CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Inputs& in) {
     CallResult r;

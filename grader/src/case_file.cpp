@@ -1,5 +1,6 @@
 #include "case_file.hpp"
 
+#include "descriptor.hpp"
 #include "generate.hpp"
 
 #include <nlohmann/json.hpp>
@@ -109,69 +110,48 @@ bool contains(const std::vector<std::string>& items, const std::string& item) {
     return std::find(items.begin(), items.end(), item) != items.end();
 }
 
-// ---- the inputs of each exercise --------------------------------------------------------------
+// ---- the inputs of each exercise (its descriptor's fields) ------------------------------------
 
 const std::vector<std::string> all_input_fields{"logits", "target",    "targets", "label_smoothing",
                                                 "probs",  "reduction", "eps",     "losses"};
 
-const std::vector<std::string>& input_fields(Exercise e) {
-    static const std::vector<std::string> vector_only{"logits"};
-    static const std::vector<std::string> with_target{"logits", "target"};
-    static const std::vector<std::string> from_logits{"logits", "targets", "label_smoothing"};
-    static const std::vector<std::string> grad_batch{"logits", "targets", "label_smoothing", "reduction"};
-    static const std::vector<std::string> from_probs{"probs", "targets", "label_smoothing", "eps"};
-    static const std::vector<std::string> reduce{"losses", "reduction"};
-    switch (e) {
-        case Exercise::softmax:
-        case Exercise::softmax_rows:
-        case Exercise::log_sum_exp: return vector_only;
-        case Exercise::cross_entropy:
-        case Exercise::cross_entropy_grad: return with_target;
-        case Exercise::cross_entropy_from_logits: return from_logits;
-        case Exercise::cross_entropy_grad_batch: return grad_batch;
-        case Exercise::cross_entropy_from_probs: return from_probs;
-        case Exercise::reduce: return reduce;
-    }
-    return reduce;
+std::vector<std::string> input_fields(Exercise e) {
+    std::vector<std::string> out;
+    for (Field f : e->inputs) out.emplace_back(field_name(f));
+    return out;
 }
 
-bool optional_input(const std::string& field) { return field == "label_smoothing" || field == "eps"; }
+bool optional_input(Field f) { return f == Field::label_smoothing || f == Field::eps; }
 
 std::vector<std::string> required_inputs(Exercise e) {
     std::vector<std::string> out;
-    for (const std::string& f : input_fields(e)) {
-        if (!optional_input(f)) out.push_back(f);
+    for (Field f : e->inputs) {
+        if (!optional_input(f)) out.emplace_back(field_name(f));
     }
     return out;
 }
 
+// Takes several examples (rows) or several losses.
 bool is_batch(Exercise e) {
-    return e == Exercise::softmax_rows || e == Exercise::cross_entropy_from_logits ||
-           e == Exercise::cross_entropy_grad_batch || e == Exercise::cross_entropy_from_probs ||
-           e == Exercise::reduce;
+    return e->takes(Field::logits_matrix) || e->takes(Field::probs) || e->takes(Field::losses);
 }
 
-bool takes_logits(Exercise e) { return e != Exercise::cross_entropy_from_probs && e != Exercise::reduce; }
-
-bool takes_target_matrix(Exercise e) {
-    return e == Exercise::cross_entropy_from_logits || e == Exercise::cross_entropy_grad_batch ||
-           e == Exercise::cross_entropy_from_probs;
-}
+bool takes_logits(Exercise e) { return e->takes(Field::logits_vector) || e->takes(Field::logits_matrix); }
 
 std::vector<std::string> generate_fields(Exercise e) {
     std::vector<std::string> out{"count", "scale"};
-    if (e != Exercise::reduce) out.push_back("classes");
+    if (takes_logits(e) || e->takes(Field::probs)) out.push_back("classes");
     if (is_batch(e)) out.push_back("rows");
     if (takes_logits(e)) {
         out.push_back("offset");
         out.push_back("mask");
     }
-    if (takes_target_matrix(e)) {
+    if (e->takes(Field::targets)) {
         out.push_back("soft_targets");
         out.push_back("label_smoothing");
     }
-    if (e == Exercise::cross_entropy_grad_batch || e == Exercise::reduce) out.push_back("reduction");
-    if (e == Exercise::cross_entropy_from_probs) {
+    if (e->takes(Field::reduction)) out.push_back("reduction");
+    if (e->takes(Field::probs)) {
         out.push_back("zero_probs");
         out.push_back("eps");
     }
@@ -188,7 +168,7 @@ std::vector<std::string> case_fields(Exercise e) {
 
 std::vector<std::string> exercise_names() {
     std::vector<std::string> out;
-    for (Exercise e : all_exercises) out.emplace_back(name(e));
+    for (Exercise e : all_exercises()) out.emplace_back(name(e));
     return out;
 }
 
@@ -484,15 +464,17 @@ bool parse_inputs(const json& c, const Where& where, Case& out) {
     }
     Inputs& in = out.inputs;
     bool soft = false;
-    switch (e) {
-        case Exercise::softmax:
-        case Exercise::log_sum_exp:
-        case Exercise::cross_entropy:
-        case Exercise::cross_entropy_grad: {
-            in.z = get_vector(c.at("logits"), where, "logits", true, "[1.0, 2.0, \"-inf\"]");
-            // log_sum_exp is defined for all -inf (it is -inf); the others need one finite logit
-            if (e != Exercise::log_sum_exp) require_finite_logit_per_row(in.z.transpose(), where, false);
-            if (e == Exercise::cross_entropy || e == Exercise::cross_entropy_grad) {
+    // The batch the targets belong to (logits or probs), for their shape and messages.
+    const Eigen::MatrixXd* batch = nullptr;
+    std::string batch_name;
+    for (Field f : e->inputs) {
+        switch (f) {
+            case Field::logits_vector:
+                in.z = get_vector(c.at("logits"), where, "logits", true, "[1.0, 2.0, \"-inf\"]");
+                // a softmax needs one finite logit; some functions (log_sum_exp) are defined for all -inf
+                if (!e->all_masked_allowed) require_finite_logit_per_row(in.z.transpose(), where, false);
+                break;
+            case Field::target: {
                 const long long t = get_integer(c.at("target"), where, "target", "a class index");
                 const Eigen::Index v = in.z.size();
                 if (t < 0 || t >= v) {
@@ -505,47 +487,45 @@ bool parse_inputs(const json& c, const Where& where, Case& out) {
                                              "class with a finite logit");
                 }
                 in.target = static_cast<int>(t);
+                break;
             }
-            break;
-        }
-        case Exercise::softmax_rows:
-        case Exercise::cross_entropy_from_logits:
-        case Exercise::cross_entropy_grad_batch: {
-            in.Z = get_matrix(c.at("logits"), where, "logits", true);
-            require_finite_logit_per_row(in.Z, where, true);
-            if (e == Exercise::softmax_rows) break;
-            const Targets t = parse_targets(c, in.Z.rows(), in.Z.cols(), "logits", where);
-            reject_weight_on_masked(in.Z, t.Y, find(c, "label_smoothing") != nullptr, where);
-            in.Y = t.Y;
-            soft = t.soft;
-            if (e == Exercise::cross_entropy_grad_batch) in.reduction = get_reduction(c.at("reduction"), where, "reduction");
-            break;
-        }
-        case Exercise::cross_entropy_from_probs: {
-            in.P = get_matrix(c.at("probs"), where, "probs", false);
-            for (Eigen::Index n = 0; n < in.P.rows(); ++n) {
-                for (Eigen::Index i = 0; i < in.P.cols(); ++i) {
-                    if (in.P(n, i) >= 0.0 && in.P(n, i) <= 1.0) continue;
-                    where.fail("probs[" + std::to_string(n) + "][" + std::to_string(i) + "]",
-                               num(in.P(n, i)) + " is not a probability; each entry must lie in [0, 1]");
+            case Field::logits_matrix:
+                in.Z = get_matrix(c.at("logits"), where, "logits", true);
+                require_finite_logit_per_row(in.Z, where, true);
+                batch = &in.Z;
+                batch_name = "logits";
+                break;
+            case Field::probs:
+                in.P = get_matrix(c.at("probs"), where, "probs", false);
+                for (Eigen::Index n = 0; n < in.P.rows(); ++n) {
+                    for (Eigen::Index i = 0; i < in.P.cols(); ++i) {
+                        if (in.P(n, i) >= 0.0 && in.P(n, i) <= 1.0) continue;
+                        where.fail("probs[" + std::to_string(n) + "][" + std::to_string(i) + "]",
+                                   num(in.P(n, i)) + " is not a probability; each entry must lie in [0, 1]");
+                    }
                 }
+                batch = &in.P;
+                batch_name = "probs";
+                break;
+            case Field::targets: {
+                const Targets t = parse_targets(c, batch->rows(), batch->cols(), batch_name, where);
+                if (batch == &in.Z) reject_weight_on_masked(in.Z, t.Y, find(c, "label_smoothing") != nullptr, where);
+                in.Y = t.Y;
+                soft = t.soft;
+                break;
             }
-            const Targets t = parse_targets(c, in.P.rows(), in.P.cols(), "probs", where);
-            in.Y = t.Y;
-            soft = t.soft;
-            if (const json* eps = find(c, "eps")) {
-                in.eps = get_in_range(*eps, where, "eps", 0, true, 1, true,
-                                      "eps is the clamp of log(max(p, eps)); the default is 1e-7");
-            }
-            break;
-        }
-        case Exercise::reduce: {
-            in.losses = get_vector(c.at("losses"), where, "losses", false, "[0.5, 1.25, 2.0]");
-            in.reduction = get_reduction(c.at("reduction"), where, "reduction");
-            out.expect_invalid_argument = in.reduction == Reduction::None;
-            break;
+            case Field::label_smoothing: break;  // read with the targets
+            case Field::eps:
+                if (const json* eps = find(c, "eps")) {
+                    in.eps = get_in_range(*eps, where, "eps", 0, true, 1, true,
+                                          "eps is the clamp of log(max(p, eps)); the default is 1e-7");
+                }
+                break;
+            case Field::reduction: in.reduction = get_reduction(c.at("reduction"), where, "reduction"); break;
+            case Field::losses: in.losses = get_vector(c.at("losses"), where, "losses", false, "[0.5, 1.25, 2.0]"); break;
         }
     }
+    out.expect_invalid_argument = e->rejects && e->rejects->applies(in);
     return soft;
 }
 
@@ -554,10 +534,9 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
     const Exercise e = c.exercise;
     const Inputs& in = c.inputs;
     Value v;
-    switch (e) {
-        case Exercise::softmax:
-        case Exercise::cross_entropy_grad: {
-            v.shape = Shape::vector;
+    v.shape = shape_of(e->output);
+    switch (e->output) {
+        case Output::per_logit: {
             v.data = get_vector(j, where, "expected", false, "[0.25, 0.75]");
             if (v.data.rows() != in.z.size()) {
                 where.fail("expected", "has " + std::to_string(v.data.rows()) + " entries but logits has " +
@@ -566,9 +545,7 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
             }
             break;
         }
-        case Exercise::softmax_rows:
-        case Exercise::cross_entropy_grad_batch: {
-            v.shape = Shape::matrix;
+        case Output::per_entry: {
             v.data = get_matrix(j, where, "expected", false);
             if (v.data.rows() != in.Z.rows() || v.data.cols() != in.Z.cols()) {
                 where.fail("expected", "is " + shape_text(v.data.rows(), v.data.cols()) + " but logits is " +
@@ -577,10 +554,8 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
             }
             break;
         }
-        case Exercise::cross_entropy_from_logits:
-        case Exercise::cross_entropy_from_probs: {
-            const Eigen::Index rows = e == Exercise::cross_entropy_from_logits ? in.Z.rows() : in.P.rows();
-            v.shape = Shape::vector;
+        case Output::per_row: {
+            const Eigen::Index rows = e->takes(Field::logits_matrix) ? in.Z.rows() : in.P.rows();
             v.data = get_vector(j, where, "expected", false, "[0.41, 2.3] (one loss per row)");
             if (v.data.rows() != rows) {
                 where.fail("expected", "has " + std::to_string(v.data.rows()) + " entries but there are " +
@@ -588,14 +563,11 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
             }
             break;
         }
-        case Exercise::log_sum_exp:
-        case Exercise::cross_entropy:
-        case Exercise::reduce: {
-            if (e == Exercise::reduce && c.expect_invalid_argument) {
-                where.fail("expected", "reduce with \"none\" must throw std::invalid_argument, so there is no "
-                                       "expected value; remove \"expected\"");
+        case Output::scalar: {
+            if (c.expect_invalid_argument) {
+                where.fail("expected", e->rejects->rule + " for these inputs, so there is no expected value; "
+                                       "remove \"expected\"");
             }
-            v.shape = Shape::scalar;
             v.data = Eigen::MatrixXd::Constant(1, 1, get_number(j, where, "expected"));
             break;
         }
@@ -659,7 +631,7 @@ GenerateSpec parse_generate(const json& g, Exercise e, const Where& where) {
     if (const json* j = find(g, "classes")) s.classes = get_int_range(*j, where, "generate.classes", 1, max_generated_entries);
     if (const json* j = find(g, "rows")) s.rows = get_int_range(*j, where, "generate.rows", 1, max_generated_entries);
     if (!is_batch(e)) s.rows = {1, 1};
-    if (e == Exercise::reduce) s.classes = {1, 1};
+    if (!takes_logits(e) && !e->takes(Field::probs)) s.classes = {1, 1};
     if (const json* j = find(g, "scale")) {
         s.scale = get_real_range(*j, where, "generate.scale", 0, true, 1e300,
                                  "use a number or [min, max] with 0 < min <= max (drawn log-uniformly per row)");

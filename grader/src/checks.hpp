@@ -1,34 +1,30 @@
-// Judging: turns the results of a case's calls into one CheckResult per check.
+// Judging: turns the results of a case's calls into one CheckResult per check of its exercise's
+// descriptor (the checks themselves: check_kit.hpp and grader/registry/).
 #pragma once
 
 #include "calls.hpp"
+#include "descriptor.hpp"
 #include "model.hpp"
 
-#include <map>
 #include <string>
 #include <vector>
 
 namespace celab::grader {
 
-// Default tolerance of each check (a case may override them). See docs/checks.md for the reasons.
-Tolerance default_tolerance(const std::string& check);
-// Step of the central differences in the finite_difference check.
-inline constexpr double finite_difference_step = 1e-5;
-// Cases with at most this many logits get a finite difference along every coordinate; larger ones
-// get a fixed number of directions (so the cost stays linear in the size of the case).
-inline constexpr Eigen::Index full_finite_difference_limit = 64;
+// The default tolerance of `check` of exercise `e` (a case may override it). See docs/checks.md.
+Tolerance default_tolerance(Exercise e, const std::string& check);
 
 // The checks a case runs: its own list, or every check of its exercise that applies to it.
 std::vector<std::string> checks_for(const Case& c);
 
+// The reference solutions, linked into the grader.
+const abi::SubmissionTable& reference();
 // The right answer of a call: the case's `expected` for the main call when given, else the reference.
 Value expected_value(const Case& c, Role role, const Inputs& inputs);
 
-struct CaseRun {
-    const Case* c = nullptr;
-    std::map<Role, const Inputs*> inputs;
-    std::map<Role, CallResult> results;
-};
+// The status of a call's outcome, and the outcome in words ("threw std::runtime_error: ...").
+Status status_of(Outcome o);
+std::string outcome_text(const CallResult& r);
 
 // One row per check of `checks_for(*run.c)`, in that order, with message and diagnosis filled in.
 std::vector<CheckResult> judge(const CaseRun& run);

@@ -86,12 +86,12 @@ std::string hint_text(const fs::path& root, Exercise e) {
 
 std::string valid_exercises() {
     std::string list;
-    for (Exercise e : all_exercises) list += std::string(list.empty() ? "" : ", ") + name(e);
+    for (Exercise e : all_exercises()) list += std::string(list.empty() ? "" : ", ") + name(e);
     return list;
 }
 
 void print_list(std::ostream& out, const std::vector<Case>& cases, const std::set<Exercise>& chosen) {
-    for (Exercise e : all_exercises) {
+    for (Exercise e : all_exercises()) {
         if (!chosen.count(e)) continue;
         out << name(e) << "  (exercises/" << source_file(e) << ".cpp)\n  checks:";
         for (const std::string& c : check_names(e)) out << ' ' << c;
@@ -153,7 +153,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         }
         chosen.insert(*e);
     }
-    if (chosen.empty()) chosen.insert(std::begin(all_exercises), std::end(all_exercises));
+    if (chosen.empty()) chosen.insert(all_exercises().begin(), all_exercises().end());
 
     if (!o.hint.empty()) {
         const auto e = exercise_from_name(o.hint);
@@ -201,7 +201,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         const builder::Result built = builder::build(folder, build_config);
         for (const builder::FileBuild& f : built.files) {
             if (f.ok) continue;
-            for (Exercise e : all_exercises)
+            for (Exercise e : all_exercises())
                 if (f.file == source_file(e) && chosen.count(e)) build_report.build_errors.emplace_back(e, f.diagnostics);
         }
         if (built.library.empty()) {

@@ -1,9 +1,9 @@
 // Diagnosing the likely mistake behind a wrong answer.
 //
-// For each exercise the grader knows the classic wrong formulas (forgot to subtract the max,
-// normalised the wrong axis, forgot the 1/N, flipped the sign, ...). When a call's output is wrong,
-// each wrong formula is evaluated on the same inputs; if the student's output matches one of them
-// (and not the reference), that formula's mistake is reported in plain words.
+// Each exercise's descriptor lists the classic wrong formulas (forgot to subtract the max, normalised
+// the wrong axis, forgot the 1/N, flipped the sign, ...). When a call's output is wrong, each wrong
+// formula is evaluated on the same inputs; if the student's output matches one of them (and not the
+// reference), that formula's mistake is reported in plain words.
 #pragma once
 
 #include "model.hpp"
@@ -24,6 +24,8 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
 // Diagnoses that follow from which checks failed rather than from the numbers.
 Diagnosis stateful_diagnosis();
 Diagnosis unstable_diagnosis();
-Diagnosis none_not_rejected_diagnosis();
+
+// Whether `got` matches a candidate's output as closely as a diagnosis needs (for Candidate::match).
+bool matches_candidate(const Eigen::MatrixXd& got, const Eigen::MatrixXd& candidate);
 
 }  // namespace celab::grader

@@ -1,5 +1,7 @@
 #include "generate.hpp"
 
+#include "descriptor.hpp"
+
 #include <array>
 #include <cmath>
 #include <limits>
@@ -121,12 +123,9 @@ void fill_target_row(Random& rng, const GenerateSpec& spec, Eigen::MatrixXd& Y, 
 }
 
 Reduction cycled_reduction(Exercise e, int k) {
-    if (e == Exercise::cross_entropy_grad_batch) {
-        constexpr Reduction cycle[] = {Reduction::Mean, Reduction::Sum, Reduction::None};
-        return cycle[(k - 1) % 3];
-    }
-    constexpr Reduction cycle[] = {Reduction::Mean, Reduction::Sum};
-    return cycle[(k - 1) % 2];
+    const std::vector<Reduction>& cycle = e->generated_reductions;
+    if (cycle.empty()) return Reduction::Mean;
+    return cycle[static_cast<std::size_t>(k - 1) % cycle.size()];
 }
 
 }  // namespace
@@ -273,73 +272,59 @@ Case generate_one(const Case& base, const GenerateSpec& spec, unsigned long long
     in = Inputs{};
     LogitRow row;
 
-    switch (base.exercise) {
-        case Exercise::softmax:
-        case Exercise::log_sum_exp:
-        case Exercise::cross_entropy:
-        case Exercise::cross_entropy_grad: {
+    const Exercise e = base.exercise;
+    if (e->takes(Field::logits_vector)) {
+        draw_logits(rng, classes, spec, row);
+        in.target = draw_target(rng, row.z.data(), classes, row.unmasked, row.masked_any, avoid_argmax);
+        in.z = std::move(row.z);
+    } else if (e->takes(Field::logits_matrix)) {
+        const bool targets = e->takes(Field::targets);
+        in.Z.resize(rows, classes);
+        if (targets) in.Y = Eigen::MatrixXd::Zero(rows, classes);
+        for (Eigen::Index n = 0; n < rows; ++n) {
             draw_logits(rng, classes, spec, row);
-            in.target = draw_target(rng, row.z.data(), classes, row.unmasked, row.masked_any, avoid_argmax);
-            in.z = std::move(row.z);
-            break;
+            in.Z.row(n) = row.z.transpose();
+            if (!targets) continue;
+            const int target = draw_target(rng, row.z.data(), classes, row.unmasked, row.masked_any, avoid_argmax);
+            fill_target_row(rng, spec, in.Y, n, target, &row);
         }
-        case Exercise::softmax_rows:
-        case Exercise::cross_entropy_from_logits:
-        case Exercise::cross_entropy_grad_batch: {
-            in.Z.resize(rows, classes);
-            in.Y = Eigen::MatrixXd::Zero(rows, classes);
-            for (Eigen::Index n = 0; n < rows; ++n) {
-                draw_logits(rng, classes, spec, row);
-                in.Z.row(n) = row.z.transpose();
-                if (base.exercise == Exercise::softmax_rows) continue;
-                const int target = draw_target(rng, row.z.data(), classes, row.unmasked, row.masked_any, avoid_argmax);
-                fill_target_row(rng, spec, in.Y, n, target, &row);
-            }
-            if (base.exercise == Exercise::softmax_rows) in.Y.resize(0, 0);
-            in.reduction = reduction;
-            break;
-        }
-        case Exercise::cross_entropy_from_probs: {
-            in.P.resize(rows, classes);
-            in.Y = Eigen::MatrixXd::Zero(rows, classes);
-            in.eps = spec.eps;
-            std::vector<double> p(static_cast<std::size_t>(classes));
-            const std::vector<int> none;
-            for (Eigen::Index n = 0; n < rows; ++n) {
-                // p = softmax(scale * normal), then some entries set to exactly 0 and the row renormalised
-                const double scale = rng.log_uniform(spec.scale.first, spec.scale.second);
-                double max = -inf;
-                for (double& x : p) {
-                    x = scale * rng.normal();
-                    max = std::max(max, x);
-                }
-                for (double& x : p) x = portable_exp(x - max);
-                if (spec.zero_probs > 0.0) {
-                    bool any = false;
-                    for (double& x : p) {
-                        if (rng.chance(spec.zero_probs)) x = 0.0;
-                        any = any || x > 0.0;
-                    }
-                    if (!any) p[static_cast<std::size_t>(rng.integer(0, classes - 1))] = 1.0;
-                }
-                double sum = 0.0;
-                for (double x : p) sum += x;
-                for (Eigen::Index i = 0; i < classes; ++i) in.P(n, i) = p[static_cast<std::size_t>(i)] / sum;
-                const int target = draw_target(rng, p.data(), classes, none, false, avoid_argmax);
-                fill_target_row(rng, spec, in.Y, n, target, nullptr);
-            }
-            break;
-        }
-        case Exercise::reduce: {
-            // losses are non-negative, like cross-entropies: scale * |normal|
+    } else if (e->takes(Field::probs)) {
+        in.P.resize(rows, classes);
+        in.Y = Eigen::MatrixXd::Zero(rows, classes);
+        in.eps = spec.eps;
+        std::vector<double> p(static_cast<std::size_t>(classes));
+        const std::vector<int> none;
+        for (Eigen::Index n = 0; n < rows; ++n) {
+            // p = softmax(scale * normal), then some entries set to exactly 0 and the row renormalised
             const double scale = rng.log_uniform(spec.scale.first, spec.scale.second);
-            in.losses.resize(rows);
-            for (Eigen::Index n = 0; n < rows; ++n) in.losses[n] = scale * std::abs(rng.normal());
-            in.reduction = reduction;
-            c.expect_invalid_argument = reduction == Reduction::None;
-            break;
+            double max = -inf;
+            for (double& x : p) {
+                x = scale * rng.normal();
+                max = std::max(max, x);
+            }
+            for (double& x : p) x = portable_exp(x - max);
+            if (spec.zero_probs > 0.0) {
+                bool any = false;
+                for (double& x : p) {
+                    if (rng.chance(spec.zero_probs)) x = 0.0;
+                    any = any || x > 0.0;
+                }
+                if (!any) p[static_cast<std::size_t>(rng.integer(0, classes - 1))] = 1.0;
+            }
+            double sum = 0.0;
+            for (double x : p) sum += x;
+            for (Eigen::Index i = 0; i < classes; ++i) in.P(n, i) = p[static_cast<std::size_t>(i)] / sum;
+            const int target = draw_target(rng, p.data(), classes, none, false, avoid_argmax);
+            fill_target_row(rng, spec, in.Y, n, target, nullptr);
         }
+    } else if (e->takes(Field::losses)) {
+        // losses are non-negative, like cross-entropies: scale * |normal|
+        const double scale = rng.log_uniform(spec.scale.first, spec.scale.second);
+        in.losses.resize(rows);
+        for (Eigen::Index n = 0; n < rows; ++n) in.losses[n] = scale * std::abs(rng.normal());
     }
+    if (e->takes(Field::reduction)) in.reduction = reduction;
+    c.expect_invalid_argument = e->rejects && e->rejects->applies(in);
     return c;
 }
 

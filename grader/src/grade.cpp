@@ -139,7 +139,7 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
     Report report;
     report.seed = settings.seed;
     report.submission = settings.submission_label;
-    for (Exercise e : all_exercises) {
+    for (Exercise e : all_exercises()) {
         // Plan: every call of every case of this exercise, in case order; visible cases and hidden
         // ones in separate processes, so that what the code prints about hidden inputs is never shown.
         std::vector<PlannedCall> plans[2];

@@ -12,34 +12,23 @@
 namespace celab::grader {
 
 // ---- exercises --------------------------------------------------------------------------
-// One exercise per function of the API, named exactly as the function.
-enum class Exercise {
-    softmax,
-    softmax_rows,
-    log_sum_exp,
-    cross_entropy,
-    cross_entropy_from_probs,
-    cross_entropy_from_logits,
-    reduce,
-    cross_entropy_grad,
-    cross_entropy_grad_batch,
-};
+// One exercise per function of the API, named exactly as the function. An Exercise points at its
+// descriptor (descriptor.hpp, one file per exercise in grader/registry/); the list of them is
+// grader/abi/functions.def.
+struct Descriptor;
+using Exercise = const Descriptor*;
 
-inline constexpr Exercise all_exercises[] = {
-    Exercise::softmax,       Exercise::softmax_rows,
-    Exercise::log_sum_exp,   Exercise::cross_entropy,
-    Exercise::cross_entropy_from_probs, Exercise::cross_entropy_from_logits,
-    Exercise::reduce,        Exercise::cross_entropy_grad,
-    Exercise::cross_entropy_grad_batch,
-};
-
+// Every exercise, in report order.
+const std::vector<Exercise>& all_exercises();
 const char* name(Exercise e);
 std::optional<Exercise> exercise_from_name(const std::string& name);
+// exercise_from_name, or std::out_of_range naming the valid exercises.
+Exercise exercise_named(const std::string& name);
 // The stub file that defines the exercise: "softmax", "loss" or "gradient".
 const char* source_file(Exercise e);
 // The checks of an exercise, in the order they run. "shape" (where present) comes first and is
 // the prerequisite of the others: when it fails they are reported as skipped.
-const std::vector<std::string>& check_names(Exercise e);
+std::vector<std::string> check_names(Exercise e);
 
 // ---- values -------------------------------------------------------------------------------
 // What a function returns: a scalar (1x1), a vector (Vx1) or a matrix (NxV).
@@ -58,14 +47,8 @@ struct Tolerance {
     double rel = 0.0;
 };
 
-// The inputs of one call. Each exercise reads only the fields its function takes:
-//   softmax, log_sum_exp:                 z
-//   cross_entropy, cross_entropy_grad:    z, target
-//   softmax_rows:                         Z
-//   cross_entropy_from_logits:            Z, Y
-//   cross_entropy_grad_batch:             Z, Y, reduction
-//   cross_entropy_from_probs:             P, Y, eps
-//   reduce:                               losses, reduction
+// The inputs of one call. Each exercise reads only the members of the fields it takes (descriptor.hpp,
+// Field): z (a logits vector), target, Z (a logits matrix), P, Y, eps, reduction, losses.
 struct Inputs {
     Eigen::VectorXd z;
     int target = 0;
@@ -78,7 +61,7 @@ struct Inputs {
 };
 
 struct Case {
-    Exercise exercise = Exercise::softmax;
+    Exercise exercise = nullptr;
     std::string name;        // unique within its exercise; generated cases are "NAME#K"
     std::string file;        // the case file it came from, for messages
     Visibility visibility = Visibility::visible;
@@ -88,7 +71,7 @@ struct Case {
     std::string hint;        // shown when a check of this case fails (visible cases only)
     Inputs inputs;
     std::optional<Value> expected;  // from the file; otherwise the reference computes it
-    bool expect_invalid_argument = false;  // reduce with None: the call must throw
+    bool expect_invalid_argument = false;  // the call must throw (Descriptor::rejects)
 };
 
 // ---- results --------------------------------------------------------------------------------
@@ -96,7 +79,7 @@ enum class Status { pass, fail, error, crash, timeout, not_implemented, skipped 
 const char* name(Status s);
 
 struct CheckResult {
-    Exercise exercise = Exercise::softmax;
+    Exercise exercise = nullptr;
     std::string check;
     std::string case_name;
     Visibility visibility = Visibility::visible;

@@ -41,7 +41,7 @@ std::string overall_output(const Report& report) {
     std::size_t exercises = 0;
     std::size_t complete = 0;
     std::string extras;
-    for (Exercise exercise : all_exercises) {
+    for (Exercise exercise : all_exercises()) {
         bool any = false;
         bool passed = true;
         bool hidden = false;

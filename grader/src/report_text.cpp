@@ -235,7 +235,7 @@ public:
         if (!report_.submission.empty()) out_ << paint("celab results for " + printable(report_.submission), bold) << "\n";
         std::size_t exercises = 0;
         std::size_t complete = 0;
-        for (Exercise exercise : all_exercises) {
+        for (Exercise exercise : all_exercises()) {
             std::vector<const CheckResult*> rows;
             for (const CheckResult& row : report_.checks) {
                 if (row.exercise == exercise) rows.push_back(&row);

@@ -1,0 +1,294 @@
+#include "check_kit.hpp"
+
+#include "checks.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <random>
+
+namespace celab::grader {
+
+std::optional<Verdict> Context::unavailable(Role role) const {
+    const CallResult& r = run.results.at(role);
+    if (r.outcome == Outcome::value) return std::nullopt;
+    return Verdict{false, "on the " + std::string(name(role)) + " call it " + outcome_text(r), status_of(r.outcome)};
+}
+
+namespace kit {
+
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+
+std::string role_words(Role role, bool rows) {
+    switch (role) {
+        case Role::stable_hi:
+        case Role::stable_lo:
+            if (rows) return "with the logits of each row shifted by its own amount (+-1000 to +-3000, see docs/checks.md)";
+            return role == Role::stable_hi ? "with every logit shifted up by 1000" : "with every logit shifted down by 1000";
+        case Role::shifted: return "with the logits shifted by a constant";
+        default: return "";
+    }
+}
+
+Verdict check_shape(const Context& x) {
+    const Value& g = x.got;
+    if (g.data.rows() == x.expected.data.rows() && g.data.cols() == x.expected.data.cols()) return {};
+    return fail("expected " + describe_shape(x.expected) + ", got " + describe_shape(g));
+}
+
+// The logits of the main call in the layout of the output: V x 1 for a vector, N x V for a batch.
+MatrixXd logits_of(const Inputs& in) { return in.Z.size() > 0 ? in.Z : MatrixXd(in.z); }
+
+// The target class of row n: the case's index, or the largest weight of its target row.
+Index target_of(const Inputs& in, Index n) {
+    if (in.Y.size() == 0) return in.target;
+    Index t = 0;
+    in.Y.row(n).maxCoeff(&t);
+    return t;
+}
+
+bool one_hot_rows(const MatrixXd& y) {
+    for (Index n = 0; n < y.rows(); ++n) {
+        Index ones = 0;
+        for (Index i = 0; i < y.cols(); ++i) {
+            if (y(n, i) == 1.0) ++ones;
+            else if (y(n, i) != 0.0) return false;
+        }
+        if (ones != 1) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Verdict fail(std::string message) { return Verdict{false, std::move(message), Status::fail}; }
+
+std::string tolerance_text(const Tolerance& t) {
+    return format_number(t.abs) + " + " + format_number(t.rel) + "*|expected|";
+}
+
+std::string mismatch_text(const Comparison& cmp, Shape shape, const Tolerance& tol) {
+    const std::string at = where(shape, cmp.row, cmp.col);
+    return (at.empty() ? std::string("expected ") : "worst entry at " + at + ": expected ") +
+           format_number(cmp.expected) + ", got " + format_number(cmp.actual) + " (allowed error " +
+           tolerance_text(tol) + ")";
+}
+
+Verdict compare_role(const Context& x, Role role, const std::string& check, const Value& want) {
+    if (auto v = x.unavailable(role)) return *v;
+    const Tolerance tol = x.tolerance(check);
+    const Comparison cmp = compare(x.result(role).data, want.data, tol);
+    if (cmp.ok) return {};
+    const bool rows = x.inputs(role).Z.size() > 0;
+    if (!cmp.same_shape) return fail(role_words(role, rows) + ": got " + describe_shape(x.result(role)));
+    return fail(role_words(role, rows) + ": " + mismatch_text(cmp, x.shape, tol));
+}
+
+double max_abs_finite_logit(const Inputs& in) {
+    double m = 0.0;
+    for (const double v : in.z) if (std::isfinite(v)) m = std::max(m, std::abs(v));
+    for (const double v : in.Z.reshaped()) if (std::isfinite(v)) m = std::max(m, std::abs(v));
+    return m;
+}
+
+Check shape() {
+    Check c{"shape", {1e-9, 1e-7}, check_shape, {}, false, false, {}};
+    return c;
+}
+
+Check values(const std::string& name) {
+    return Check{name, {1e-9, 1e-9},
+                 [name](const Context& x) -> Verdict {
+                     const Tolerance tol = x.tolerance(name);
+                     const Comparison cmp = compare(x.got.data, x.expected.data, tol);
+                     if (cmp.ok) return {};
+                     if (!cmp.same_shape)
+                         return fail("expected " + describe_shape(x.expected) + ", got " + describe_shape(x.got));
+                     return fail(mismatch_text(cmp, x.shape, tol));
+                 },
+                 {}, name == "values", false, {}};
+}
+
+Check row_sums(const std::string& name, double target, Tolerance tolerance) {
+    return Check{name, tolerance,
+                 [name, target](const Context& x) -> Verdict {
+                     const Tolerance tol = x.tolerance(name);
+                     const MatrixXd m = x.shape == Shape::vector ? MatrixXd(x.got.data.transpose()) : x.got.data;
+                     for (Index n = 0; n < m.rows(); ++n) {
+                         const double sum = m.row(n).sum();
+                         if (std::abs(sum - target) <= tol.abs + tol.rel * std::abs(target)) continue;
+                         return fail((x.shape == Shape::matrix ? "row " + std::to_string(n) + " sums"
+                                                               : std::string("the entries sum")) +
+                                     " to " + format_number(sum) + ", not " + format_number(target) +
+                                     " (allowed error " + tolerance_text(tol) + ")");
+                     }
+                     return {};
+                 },
+                 {}, false, true, {}};
+}
+
+Check in_range() {
+    return Check{"in_range", {1e-12, 0.0},
+                 [](const Context& x) -> Verdict {
+                     const double tol = x.tolerance("in_range").abs;
+                     const MatrixXd& m = x.got.data;
+                     for (Index j = 0; j < m.cols(); ++j)
+                         for (Index i = 0; i < m.rows(); ++i)
+                             if (!(m(i, j) >= -tol && m(i, j) <= 1.0 + tol))
+                                 return fail("entry at " + where(x.shape, i, j) + " is " + format_number(m(i, j)) +
+                                             ": probabilities lie in [0, 1]");
+                     return {};
+                 },
+                 {}, false, true, {}};
+}
+
+Check shift_invariance() {
+    // f(z + c) == f(z): compared with the student's own unshifted output
+    return Check{"shift_invariance", {1e-9, 1e-9},
+                 [](const Context& x) { return compare_role(x, Role::shifted, "shift_invariance", x.got); },
+                 {Role::shifted}, false, true, {}};
+}
+
+Check stability() {
+    return Check{"stability", {1e-9, 1e-9},
+                 [](const Context& x) -> Verdict {
+                     for (Role role : {Role::stable_hi, Role::stable_lo}) {
+                         const Value want = expected_value(x.c, role, x.inputs(role));
+                         Verdict v = compare_role(x, role, "stability", want);
+                         if (!v.pass) return v;
+                     }
+                     return {};
+                 },
+                 {Role::stable_hi, Role::stable_lo}, true, true, {}};
+}
+
+Check repeatable() {
+    return Check{"repeatable", {1e-12, 1e-12},
+                 [](const Context& x) -> Verdict {
+                     if (auto v = x.unavailable(Role::again)) return *v;
+                     const Tolerance tol = x.tolerance("repeatable");
+                     const Comparison cmp = compare(x.result(Role::again).data, x.got.data, tol);
+                     if (cmp.ok) return {};
+                     const std::string at = where(x.shape, cmp.row, cmp.col);
+                     return fail("the same inputs gave a different result on a later call" +
+                                 (at.empty() ? "" : " (at " + at + ")") + ": first " + format_number(cmp.expected) +
+                                 ", then " + format_number(cmp.actual));
+                 },
+                 {Role::again}, false, true, [](const Case& c) { return !c.expect_invalid_argument; }};
+}
+
+Check nonnegative() {
+    return Check{"nonnegative", {1e-12, 0.0},  // times max(1, max |logit|)
+                 [](const Context& x) -> Verdict {
+                     const Inputs& in = x.inputs(Role::main);
+                     const double scale = std::max({1.0, in.z.size() ? in.z.cwiseAbs().maxCoeff() : 0.0,
+                                                    in.Z.size() ? in.Z.cwiseAbs().maxCoeff() : 0.0});
+                     const double tol = x.tolerance("nonnegative").abs * scale;
+                     const MatrixXd& m = x.got.data;
+                     for (Index i = 0; i < m.rows(); ++i)
+                         if (std::isnan(m(i, 0)) || m(i, 0) < -tol)
+                             return fail("loss " +
+                                         (x.shape == Shape::vector ? "at " + where(x.shape, i, 0) + " " : std::string()) +
+                                         "is " + format_number(m(i, 0)) + ": cross-entropy is never negative");
+                     return {};
+                 },
+                 {}, false, true, {}};
+}
+
+Check negative_target() {
+    return Check{"negative_target", {1e-12, 0.0},
+                 [](const Context& x) -> Verdict {
+                     const double tol = x.tolerance("negative_target").abs;
+                     const Inputs& in = x.inputs(Role::main);
+                     const MatrixXd g = x.shape == Shape::vector ? MatrixXd(x.got.data.transpose()) : x.got.data;
+                     for (Index n = 0; n < g.rows(); ++n) {
+                         const Index t = target_of(in, n);
+                         const std::string row = x.shape == Shape::matrix ? "row " + std::to_string(n) + ": " : "";
+                         if (!(g(n, t) <= tol))
+                             return fail(row + "the target coordinate " + std::to_string(t) + " is " +
+                                         format_number(g(n, t)) + ", but p - 1 is never positive");
+                         for (Index i = 0; i < g.cols(); ++i)
+                             if (i != t && !(g(n, i) >= -tol))
+                                 return fail(row + "coordinate " + std::to_string(i) + " (not the target) is " +
+                                             format_number(g(n, i)) + ", but p_i - 0 is never negative");
+                     }
+                     return {};
+                 },
+                 {}, false, true,
+                 // one-hot targets only: a soft target row has no single coordinate that must be negative
+                 [](const Case& c) { return one_hot_rows(c.inputs.Y); }};
+}
+
+// ---- finite differences ------------------------------------------------------------------
+// The descriptor's reference loss as a function of the logits, on logits centred at their max
+// (cross-entropy is shift invariant), so the loss values stay small and the difference quotient keeps
+// its digits.
+Check finite_difference() {
+    return Check{"finite_difference", {1e-6, 1e-4},
+                 [](const Context& x) -> Verdict {
+                     const Tolerance tol = x.tolerance("finite_difference");
+                     const Descriptor& e = *x.c.exercise;
+                     const Inputs& in = x.inputs(Role::main);
+                     const MatrixXd logits = logits_of(in);
+                     const bool columns = in.Z.size() == 0;  // a vector: V x 1, one max for all
+                     const MatrixXd centred =
+                         columns ? MatrixXd(logits.array() - logits.maxCoeff())
+                                 : MatrixXd(logits.colwise() - Eigen::VectorXd(logits.rowwise().maxCoeff()));
+                     auto loss = [&](const MatrixXd& delta) { return e.loss(reference(), in, centred + delta); };
+                     const MatrixXd& g = x.got.data;  // same layout as centred
+                     const double h = finite_difference_step;
+                     auto finite = [&](Index i, Index j) { return std::isfinite(centred(i, j)); };
+
+                     auto along = [&](const MatrixXd& d, const std::string& what) -> std::optional<Verdict> {
+                         const double numeric = (loss(h * d) - loss(-h * d)) / (2 * h);
+                         double analytic = 0.0;
+                         for (Index j = 0; j < d.cols(); ++j)
+                             for (Index i = 0; i < d.rows(); ++i)
+                                 if (d(i, j) != 0.0) analytic += d(i, j) * g(i, j);
+                         if (std::abs(analytic - numeric) <= tol.abs + tol.rel * std::abs(numeric)) return std::nullopt;
+                         return fail("along " + what + ": central differences of the loss give " +
+                                     format_number(numeric) + ", your gradient gives " + format_number(analytic) +
+                                     " (allowed error " + tolerance_text(tol) + ")");
+                     };
+
+                     const MatrixXd zero = MatrixXd::Zero(centred.rows(), centred.cols());
+                     if (centred.size() <= full_finite_difference_limit) {
+                         for (Index j = 0; j < zero.cols(); ++j) {
+                             for (Index i = 0; i < zero.rows(); ++i) {
+                                 if (!finite(i, j)) continue;  // a masked logit: no neighbourhood to difference in
+                                 MatrixXd d = zero;
+                                 d(i, j) = 1.0;
+                                 if (auto v = along(d, where(x.shape, i, j))) return *v;
+                             }
+                         }
+                         return {};
+                     }
+                     // Large cases: the target coordinate of the first example, then random unit directions
+                     // (a directional derivative costs two loss evaluations whatever the size).
+                     MatrixXd d = zero;
+                     const Index t = target_of(in, 0);
+                     if (columns) d(t, 0) = 1.0;
+                     else d(0, t) = 1.0;
+                     if (auto v = along(d, "the target coordinate " + where(x.shape, 0, t))) return *v;
+                     std::mt19937_64 rng(std::hash<std::string>{}(x.c.name));
+                     for (int k = 1; k <= 3; ++k) {
+                         for (Index j = 0; j < d.cols(); ++j)
+                             for (Index i = 0; i < d.rows(); ++i)
+                                 d(i, j) = finite(i, j) ? static_cast<double>(static_cast<std::int64_t>(rng() % 2001) - 1000)
+                                                        : 0.0;
+                         d /= d.norm();
+                         if (auto v = along(d, "random direction " + std::to_string(k))) return *v;
+                     }
+                     return {};
+                 },
+                 {}, false, true, {}};
+}
+
+}  // namespace kit
+
+}  // namespace celab::grader

@@ -1,0 +1,133 @@
+// An exercise as the grader knows it: everything about one function of the API, in one place.
+//
+// Each exercise is one file in grader/registry/ (NAME.cpp, defining registry::describe_NAME()); its
+// name and stub file come from the one list grader/abi/functions.def, which also makes the ABI table
+// and the fallbacks. The machinery (case_file, generate, calls, checks, diagnose, the reports) reads
+// descriptors and knows no exercise by name. How to add one: docs/instructors.md, "Adding an exercise".
+#pragma once
+
+#include "calls.hpp"
+#include "model.hpp"
+#include "submission_abi.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace celab::grader {
+
+// The inputs an exercise can take. Each is a field of a case file ("logits", "target", ...), read
+// and validated by case_file.cpp, drawn by generate.cpp and held in one member of Inputs.
+enum class Field {
+    logits_vector,    // "logits": [V], "-inf" allowed (masked)            -> Inputs::z
+    target,           // "target": a class index of logits_vector           -> Inputs::target
+    logits_matrix,    // "logits": [N,V], "-inf" allowed                    -> Inputs::Z
+    probs,            // "probs": [N,V] in [0, 1]                           -> Inputs::P
+    targets,          // "targets": class indices or distributions, [N,V]   -> Inputs::Y
+    label_smoothing,  // "label_smoothing": optional, with class indices    -> folded into Inputs::Y
+    eps,              // "eps": optional clamp                              -> Inputs::eps
+    reduction,        // "reduction": "mean", "sum" or "none"               -> Inputs::reduction
+    losses,           // "losses": [N]                                      -> Inputs::losses
+};
+// The case-file name of a field.
+const char* field_name(Field f);
+
+// What the function returns, and so the shape of "expected" in a case file.
+enum class Output {
+    scalar,      // one number
+    per_logit,   // [V]: one value per logit of logits_vector
+    per_row,     // [N]: one value per row of the batch (logits_matrix or probs)
+    per_entry,   // [N,V]: the shape of logits_matrix
+};
+Shape shape_of(Output o);
+
+// ---- checks ------------------------------------------------------------------------------------
+struct Verdict {
+    bool pass = true;
+    std::string message;
+    Status status = Status::pass;  // pass or fail, or the status of a call that did not return
+};
+
+struct CaseRun {
+    const Case* c = nullptr;
+    std::map<Role, const Inputs*> inputs;
+    std::map<Role, CallResult> results;
+};
+
+// Everything a check can look at.
+struct Context {
+    const CaseRun& run;
+    const Case& c;
+    Shape shape;
+    const Value& got;       // the main call's output
+    const Value& expected;  // the right answer for the main call
+    std::function<Tolerance(const std::string&)> tolerance;
+
+    // The verdict of a call of `role` that did not return a value, if it did not.
+    std::optional<Verdict> unavailable(Role role) const;
+    const Value& result(Role role) const { return run.results.at(role).value; }
+    const Inputs& inputs(Role role) const { return *run.inputs.at(role); }
+};
+
+struct Check {
+    std::string name;
+    Tolerance tolerance;                        // the default; a case may override it
+    std::function<Verdict(const Context&)> run;
+    std::vector<Role> roles;                    // the calls it needs besides main
+    bool grows_with_logits = false;             // abs tolerance += 16 eps (max |logit| + 3000): outputs as large as the logits
+    bool needs_shape = true;                    // skipped when the output has the wrong shape
+    std::function<bool(const Case&)> applies;   // runs by default only where this holds (empty: everywhere)
+};
+
+// ---- diagnoses ----------------------------------------------------------------------------------
+// A classic wrong formula: the mistake it embodies and what it outputs on the same inputs.
+struct Candidate {
+    std::string mistake;  // stable id, e.g. "no_max_subtraction"
+    std::string text;     // what the student most likely did, and what to do instead
+    std::function<Eigen::MatrixXd()> output;
+    // Instead of `output`: decides from the student's output itself, returning the text when it matches.
+    std::function<std::optional<std::string>(const Eigen::MatrixXd& got)> match;
+};
+
+// ---- the descriptor -----------------------------------------------------------------------------
+struct Descriptor {
+    std::string name;  // the function, from grader/abi/functions.def
+    std::string file;  // the stub file that defines it (exercises/FILE.cpp), from functions.def
+
+    std::vector<Field> inputs;  // in the order of the function's parameters
+    Output output = Output::scalar;
+    // Calls the function of `functions` (a submission's, or the reference's) on `in`.
+    std::function<Value(const abi::SubmissionTable& functions, const Inputs& in)> call;
+    std::vector<Check> checks;  // in the order they run and are reported
+
+    bool all_masked_allowed = false;  // a logits vector of only "-inf" is a valid input
+    // Reductions of generated cases whose block names none, cycled by case number.
+    std::vector<Reduction> generated_reductions;
+    // The loss whose gradient the output is (finite_difference): evaluated with `reference` on the
+    // case's inputs with the logits replaced by `logits` (same layout as the output).
+    std::function<double(const abi::SubmissionTable& reference, const Inputs& in, const Eigen::MatrixXd& logits)> loss;
+
+    // Inputs the function must reject with std::invalid_argument.
+    struct Rejection {
+        std::function<bool(const Inputs&)> applies;
+        std::string rule;     // "Reduction::None must throw std::invalid_argument"
+        std::string mistake;  // the diagnosis when it does not
+        std::string text;
+    };
+    std::optional<Rejection> rejects;
+
+    // The classic wrong formulas on `in`, given the right answer.
+    std::function<std::vector<Candidate>(const Inputs& in, const Value& expected)> candidates;
+
+    bool takes(Field f) const;
+    const Check* check(const std::string& name) const;
+};
+
+namespace registry {
+// Every exercise, in the order of grader/abi/functions.def.
+const std::vector<Descriptor>& descriptors();
+}  // namespace registry
+
+}  // namespace celab::grader
