@@ -1,5 +1,5 @@
-// Exercise: softmax, softmax_rows and log_sum_exp.
-// Theory: docs/derivation.md (shift invariance, log-sum-exp). Exercise page: docs/exercises/softmax.md
+// Exercise: softmax, softmax_rows, log_softmax_rows and log_sum_exp.
+// Theory: docs/derivation.md (shift invariance, log-sum-exp, log-softmax). Exercise page: docs/exercises/softmax.md
 #include <celab/exercises.hpp>
 #include <celab/validate.hpp>
 
@@ -23,6 +23,17 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     // Hint: ./grade --hint softmax_rows
     (void)logits;
     throw NotImplemented("softmax_rows");
+}
+
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    // TODO: the log-softmax of each row of an [N,V] batch, same shape: log p_i = z_i - LSE(z),
+    // with LSE(z) = m + log(sum_j exp(z_j - m)) and m the max of that row (each row its own).
+    // Pitfall: never take log(softmax(z)): a probability that underflows to 0 gives log 0 = -inf,
+    // so row [0, -1000] would give [0, -inf] instead of [0, -1000]. A -inf logit (a masked
+    // class) must give exactly -inf. See docs/exercises/softmax.md.
+    // Hint: ./grade --hint log_softmax_rows
+    (void)logits;
+    throw NotImplemented("log_softmax_rows");
 }
 
 double log_sum_exp(const Eigen::VectorXd& logits) {

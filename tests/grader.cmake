@@ -19,3 +19,7 @@ set_tests_properties(cli_unknown_option PROPERTIES WILL_FAIL TRUE)
 
 celab_add_boost_test(test_checks_doc SOURCES test_checks_doc.cpp LIBS celab_grader)
 target_compile_definitions(test_checks_doc PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+# The registry: every exercise has every piece, and only its descriptor and the ABI list name it.
+celab_add_boost_test(test_registry SOURCES test_registry.cpp LIBS celab_grader nlohmann_json::nlohmann_json)
+target_compile_definitions(test_registry PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

@@ -225,7 +225,7 @@ Check negative_target() {
 }
 
 // ---- finite differences ------------------------------------------------------------------
-// The descriptor's reference loss as a function of the logits, on logits centred at their max
+// The descriptor's loss as a function of the logits, on logits centred at their max
 // (cross-entropy is shift invariant), so the loss values stay small and the difference quotient keeps
 // its digits.
 Check finite_difference() {
@@ -239,7 +239,7 @@ Check finite_difference() {
                      const MatrixXd centred =
                          columns ? MatrixXd(logits.array() - logits.maxCoeff())
                                  : MatrixXd(logits.colwise() - Eigen::VectorXd(logits.rowwise().maxCoeff()));
-                     auto loss = [&](const MatrixXd& delta) { return e.loss(reference(), in, centred + delta); };
+                     auto loss = [&](const MatrixXd& delta) { return e.loss(in, centred + delta); };
                      const MatrixXd& g = x.got.data;  // same layout as centred
                      const double h = finite_difference_step;
                      auto finite = [&](Index i, Index j) { return std::isfinite(centred(i, j)); };

@@ -65,7 +65,8 @@ po::options_description describe_options(Options& o) {
     return d;
 }
 
-// The "## NAME" section of the exercise's page in docs/exercises/.
+}  // namespace
+
 std::string hint_text(const fs::path& root, Exercise e) {
     const fs::path page = root / "docs" / "exercises" / (std::string(source_file(e)) + ".md");
     std::ifstream in(page);
@@ -83,6 +84,8 @@ std::string hint_text(const fs::path& root, Exercise e) {
     if (text.empty()) return "(no section \"## " + std::string(name(e)) + "\" in " + page.string() + ")\n";
     return text + "\nThe whole page: " + page.string() + "\n";
 }
+
+namespace {
 
 std::string valid_exercises() {
     std::string list;

@@ -105,9 +105,9 @@ struct Descriptor {
     bool all_masked_allowed = false;  // a logits vector of only "-inf" is a valid input
     // Reductions of generated cases whose block names none, cycled by case number.
     std::vector<Reduction> generated_reductions;
-    // The loss whose gradient the output is (finite_difference): evaluated with `reference` on the
-    // case's inputs with the logits replaced by `logits` (same layout as the output).
-    std::function<double(const abi::SubmissionTable& reference, const Inputs& in, const Eigen::MatrixXd& logits)> loss;
+    // The loss whose gradient the output is (finite_difference): on the case's inputs with the logits
+    // replaced by `logits` (same layout as the output).
+    std::function<double(const Inputs& in, const Eigen::MatrixXd& logits)> loss;
 
     // Inputs the function must reject with std::invalid_argument.
     struct Rejection {

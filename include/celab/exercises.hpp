@@ -24,6 +24,8 @@ public:
 Eigen::VectorXd softmax(const Eigen::VectorXd& logits);
 // [N,V] -> [N,V]: the softmax of each row, each with its own max.
 Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits);
+// [N,V] -> [N,V]: the log-softmax z - LSE(z) of each row, each with its own max; -inf stays -inf.
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits);
 // log(sum_j exp(z_j)) = m + log(sum_j exp(z_j - m)) without overflow; -inf entries allowed.
 double log_sum_exp(const Eigen::VectorXd& logits);
 

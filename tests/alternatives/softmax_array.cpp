@@ -23,6 +23,14 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     return (e.colwise() / sums).matrix();
 }
 
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "log_softmax_rows");
+    const Eigen::ArrayXd m = logits.array().rowwise().maxCoeff();
+    const Eigen::ArrayXXd shifted = logits.array().colwise() - m;  // a masked class stays -inf
+    const Eigen::ArrayXd log_sums = shifted.exp().rowwise().sum().log();
+    return (shifted.colwise() - log_sums).matrix();
+}
+
 double log_sum_exp(const Eigen::VectorXd& logits) {
     validate::nonempty(logits, "log_sum_exp", "logits");
     if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");

@@ -28,6 +28,19 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     for (Eigen::Index n = 0; n < logits.rows(); ++n) p.row(n) = softmax(logits.row(n).transpose()).transpose();
     return p;
 }
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "log_softmax_rows");
+    Eigen::MatrixXd out(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) {
+        const Eigen::RowVectorXd z = logits.row(n);
+        const long double m = max_of(z.data(), z.size());
+        long double s = 0;
+        for (double x : z) s += std::exp(static_cast<long double>(x) - m);
+        const long double log_s = std::log(s);
+        for (Eigen::Index i = 0; i < z.size(); ++i) out(n, i) = static_cast<double>((z[i] - m) - log_s);
+    }
+    return out;
+}
 double log_sum_exp(const Eigen::VectorXd& logits) {
     validate::nonempty(logits, "log_sum_exp", "logits");
     if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");

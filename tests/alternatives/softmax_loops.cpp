@@ -38,6 +38,22 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     return p;
 }
 
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "log_softmax_rows");
+    Eigen::MatrixXd out(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) {
+        double m = logits(n, 0);
+        for (Eigen::Index i = 1; i < logits.cols(); ++i) {
+            if (logits(n, i) > m) m = logits(n, i);
+        }
+        double sum = 0.0;
+        for (Eigen::Index i = 0; i < logits.cols(); ++i) sum += std::exp(logits(n, i) - m);
+        const double log_sum = std::log(sum);
+        for (Eigen::Index i = 0; i < logits.cols(); ++i) out(n, i) = (logits(n, i) - m) - log_sum;  // -inf stays -inf
+    }
+    return out;
+}
+
 double log_sum_exp(const Eigen::VectorXd& logits) {
     validate::nonempty(logits, "log_sum_exp", "logits");
     double m = -INFINITY;

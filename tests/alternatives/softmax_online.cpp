@@ -52,6 +52,18 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     return p;
 }
 
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "log_softmax_rows");
+    Eigen::MatrixXd out(logits.rows(), logits.cols());
+    for (Eigen::Index n = 0; n < logits.rows(); ++n) {
+        const Eigen::RowVectorXd z = logits.row(n);
+        const OnlineNormaliser acc = normaliser(z);
+        const double log_s = std::log(acc.s);
+        for (Eigen::Index i = 0; i < z.size(); ++i) out(n, i) = (z[i] - acc.m) - log_s;
+    }
+    return out;
+}
+
 double log_sum_exp(const Eigen::VectorXd& logits) {
     validate::nonempty(logits, "log_sum_exp", "logits");
     if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");

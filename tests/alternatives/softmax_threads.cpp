@@ -63,6 +63,27 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     for (auto& th : pool) th.join();
     return p;
 }
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "log_softmax_rows");
+    Eigen::MatrixXd out(logits.rows(), logits.cols());
+    // rows split into at most 4 contiguous blocks, one thread each
+    const Eigen::Index rows = logits.rows();
+    const Eigen::Index k = rows < 4 ? rows : 4;
+    std::vector<std::thread> pool;
+    for (Eigen::Index t = 0; t < k; ++t) {
+        pool.emplace_back([&, t] {
+            for (Eigen::Index n = rows * t / k; n < rows * (t + 1) / k; ++n) {
+                const double m = logits.row(n).maxCoeff();
+                double s = 0.0;
+                for (Eigen::Index i = 0; i < logits.cols(); ++i) s += std::exp(logits(n, i) - m);
+                const double log_s = std::log(s);
+                for (Eigen::Index i = 0; i < logits.cols(); ++i) out(n, i) = (logits(n, i) - m) - log_s;
+            }
+        });
+    }
+    for (auto& th : pool) th.join();
+    return out;
+}
 double log_sum_exp(const Eigen::VectorXd& logits) {
     validate::nonempty(logits, "log_sum_exp", "logits");
     if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");

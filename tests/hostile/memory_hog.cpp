@@ -23,6 +23,13 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     return p;
 }
 
+// Correct and well behaved (it does not call softmax), so it adds no timeout or crash of its own.
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    const Eigen::MatrixXd shifted = logits.colwise() - Eigen::VectorXd(logits.rowwise().maxCoeff());
+    const Eigen::VectorXd log_sums = shifted.array().exp().rowwise().sum().log().matrix();
+    return shifted.colwise() - log_sums;
+}
+
 double log_sum_exp(const Eigen::VectorXd& logits) {
     (void)softmax(logits);
     return 0.0;

@@ -30,6 +30,20 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     return sums.cwiseInverse().asDiagonal() * e;
 }
 
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "log_softmax_rows");
+    // each row n uses its own max m_n, which is finite (a row of all -inf is rejected above), so a
+    // masked logit gives z - m_n = -inf - m_n = -inf exactly, never (-inf) - (-inf) = NaN
+    const Eigen::VectorXd m = logits.rowwise().maxCoeff();
+    const Eigen::MatrixXd shifted = logits.colwise() - m;
+    // s_n = sum_i exp(z_{n,i} - m_n) >= 1 (the max contributes exp(0) = 1), so log s_n never sees 0
+    const Eigen::VectorXd sums = shifted.unaryExpr(&exact_exp).rowwise().sum();
+    const Eigen::VectorXd log_sums = sums.unaryExpr([](double s) { return std::log(s); });
+    // log p_{n,i} = z_{n,i} - LSE(z_n) = (z_{n,i} - m_n) - log s_n. Never log(softmax): p_{n,i} can
+    // underflow to 0 (log 0 = -inf) where log p_{n,i} is an ordinary number such as -1000
+    return shifted.colwise() - log_sums;
+}
+
 double log_sum_exp(const Eigen::VectorXd& logits) {
     validate::nonempty(logits, "log_sum_exp", "logits");
     if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");

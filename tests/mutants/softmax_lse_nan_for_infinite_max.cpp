@@ -26,6 +26,15 @@ Eigen::MatrixXd softmax_rows(const Eigen::MatrixXd& logits) {
     return sums.cwiseInverse().asDiagonal() * e;
 }
 
+Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
+    validate::logits_rows(logits, "log_softmax_rows");
+    const Eigen::VectorXd m = logits.rowwise().maxCoeff();
+    const Eigen::MatrixXd shifted = logits.colwise() - m;
+    const Eigen::VectorXd sums = shifted.unaryExpr(&exact_exp).rowwise().sum();
+    const Eigen::VectorXd log_sums = sums.unaryExpr([](double s) { return std::log(s); });
+    return shifted.colwise() - log_sums;
+}
+
 double log_sum_exp(const Eigen::VectorXd& logits) {
     validate::nonempty(logits, "log_sum_exp", "logits");
     if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");
