@@ -9,6 +9,7 @@
 // Block schema (one object per block; unknown keys are errors, so typos cannot hide):
 //   {"function": "softmax",                   "logits": [V],    "output": [V],  "sum"?: s}
 //   {"function": "softmax_rows",              "logits": [N][V], "output": [N][V]}
+//   {"function": "log_softmax_rows",          "logits": [N][V], "output": [N][V]}
 //   {"function": "log_sum_exp",               "logits": [V],    "output": s}
 //   {"function": "cross_entropy",             "logits": [V], "target": t, "output": s}
 //   {"function": "cross_entropy_from_probs",  "probs": [N][V], "targets": T, "eps"?: e,
@@ -66,9 +67,9 @@ namespace {
 const fs::path source_dir{CELAB_SOURCE_DIR};
 
 // The scanner must find at least this many blocks: deleting examples fails the test.
-constexpr std::size_t min_blocks_total = 70;
+constexpr std::size_t min_blocks_total = 78;
 const std::map<std::string, std::size_t> min_blocks_per_file = {
-    {"docs/derivation.md", 36},        {"docs/finite-differences.md", 5}, {"docs/exercises/softmax.md", 10},
+    {"docs/derivation.md", 42},        {"docs/finite-differences.md", 5}, {"docs/exercises/softmax.md", 12},
     {"docs/exercises/loss.md", 12},    {"docs/exercises/gradient.md", 7},
 };
 
@@ -76,6 +77,7 @@ const std::map<std::string, std::size_t> min_blocks_per_file = {
 const std::vector<std::pair<std::string, std::string>> exercise_sections = {
     {"softmax", "docs/exercises/softmax.md"},
     {"softmax_rows", "docs/exercises/softmax.md"},
+    {"log_softmax_rows", "docs/exercises/softmax.md"},
     {"log_sum_exp", "docs/exercises/softmax.md"},
     {"cross_entropy", "docs/exercises/loss.md"},
     {"cross_entropy_from_probs", "docs/exercises/loss.md"},
@@ -450,6 +452,10 @@ std::vector<std::string> check_block(const std::string& text) {
             allowed.insert(allowed.end(), {"logits", "sum"});
             ref = celab::softmax_rows(matrix_of(field(b, "logits"), "logits"));
             is_matrix = true;
+        } else if (function == "log_softmax_rows") {
+            allowed.push_back("logits");
+            ref = celab::log_softmax_rows(matrix_of(field(b, "logits"), "logits"));
+            is_matrix = true;
         } else if (function == "log_sum_exp") {
             allowed.push_back("logits");
             ref = Eigen::MatrixXd::Constant(1, 1, celab::log_sum_exp(vector_of(field(b, "logits"), "logits")));
@@ -575,6 +581,9 @@ BOOST_AUTO_TEST_CASE(a_right_block_passes_and_wrong_ones_fail) {
     const std::string right =
         R"({"function": "cross_entropy_grad", "logits": [0, 0, 0], "target": 1, "output": [0.333333, -0.666667, 0.333333], "sum": 0.0})";
     BOOST_TEST(check_block(right).empty(), joined(check_block(right)));
+    const std::string right_log =
+        R"({"function": "log_softmax_rows", "logits": [[0, -1000, "-inf"]], "output": [[0.000000, -1000.000000, "-inf"]]})";
+    BOOST_TEST(check_block(right_log).empty(), joined(check_block(right_log)));
     // each of these is a plausible typo or a wrong claim: every one must be caught
     const std::vector<std::string> wrong = {
         R"({"function": "cross_entropy_grad", "logits": [0, 0, 0], "target": 1, "output": [0.333333, 0.666667, 0.333333]})",
@@ -584,6 +593,10 @@ BOOST_AUTO_TEST_CASE(a_right_block_passes_and_wrong_ones_fail) {
         R"({"function": "cross_entropy_grad", "logits": [0, 0, 0], "target": 1, "outptu": [0.333, -0.667, 0.333]})",
         R"({"function": "cross_entropy_grad", "logits": [0, 0, 0], "target": 3, "output": [0.333, -0.667, 0.333]})",
         R"({"function": "softmax", "logits": [1000, 1001, 1002], "output": [0.09, 0.244, 0.665]})",  // truncated, not rounded
+        R"({"function": "log_softmax_rows", "logits": [[0, -1000]], "output": [[0.000000, "-inf"]]})",  // log(softmax)
+        R"({"function": "log_softmax_rows", "logits": [[0, -1000]], "output": [0.000000, -1000.000000]})",  // not a matrix
+        R"({"function": "log_softmax_rows", "logits": [[2, "-inf", 1]], "output": [[-0.313262, -1000, -1.313262]]})",
+        R"({"function": "log_softmax_rows", "logits": [[-1000, -999], [1, 2]], "output": [["inf", "inf"], [-1.313262, -0.313262]]})",  // batch max
         R"({"function": "log_sum_exp", "logits": [0, 0, 0], "output": 1.0987})",
         R"({"function": "cross_entropy_grad_batch", "logits": [[0, 0], [0, 0]], "targets": [0, 1], "reduction": "mean", "output": [[-0.5, 0.5], [0.5, -0.5]]})",
         R"({"function": "reduce", "losses": [1, 2], "reduction": "mean", "throws": "invalid_argument"})",

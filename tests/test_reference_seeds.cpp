@@ -123,6 +123,20 @@ BOOST_DATA_TEST_CASE(gradient_matches_expected, data::make(single_cases()), c) {
     BOOST_TEST(near(0.0, g.sum(), kSeed), "gradient entries sum to 0");
 }
 
+// log_softmax_rows of a one-row batch is z - LSE(z) with the LSE written out above (so exactly -inf
+// where a class is masked), and its negated target entry is the loss.
+BOOST_DATA_TEST_CASE(log_softmax_is_logits_minus_lse, data::make(single_cases()), c) {
+    const MatrixXd logp = celab::log_softmax_rows(c.logits.transpose());
+    const MatrixXd expected = (c.logits.array() - c.lse).matrix().transpose();
+    BOOST_TEST(near(expected, logp, kSeed));
+    BOOST_TEST(near(c.loss, -logp(0, c.target), kSeed), "-log p[target] is the loss");
+    BOOST_TEST(!logp.hasNaN());
+    for (Eigen::Index i = 0; i < c.logits.size(); ++i) {
+        BOOST_TEST(logp(0, i) <= 0.0, "entry " << i << " is " << logp(0, i) << " > 0");
+        if (c.logits[i] == -kInf) BOOST_TEST(logp(0, i) == -kInf, "log_softmax entry " << i << " of a -inf logit");
+    }
+}
+
 // The batch functions agree with the single-example ones on a one-row batch (N = 1).
 BOOST_DATA_TEST_CASE(one_row_batch_matches_single, data::make(single_cases()), c) {
     const MatrixXd z = c.logits.transpose();
@@ -183,6 +197,24 @@ struct Notebook {
 
 BOOST_FIXTURE_TEST_CASE(notebook_probabilities, Notebook) {
     BOOST_TEST(near(probs, celab::softmax_rows(logits), kPrinted8));
+}
+
+// The notebook's batch in log space: log of the probabilities above (nothing underflows here), the
+// values computed independently (Python, mpmath, 40 digits, rounded to double), and -log p[n, t_n]
+// is the loss of example n.
+BOOST_FIXTURE_TEST_CASE(notebook_log_probabilities, Notebook) {
+    const MatrixXd logp = celab::log_softmax_rows(logits);
+    MatrixXd expected(3, 4);
+    expected << -0.3423495823898221, -1.8423495823898222, -3.342349582389822, -2.342349582389822,  //
+        -1.553430963760541, -0.6534309637605411, -1.753430963760541, -2.353430963760541,            //
+        -0.3618490390919649, -1.3618490390919649, -3.361849039091965, -4.361849039091965;
+    BOOST_TEST(near(expected, logp, kSeed));
+    BOOST_TEST(near(MatrixXd(celab::softmax_rows(logits).array().log()), logp, kSeed), "log(softmax_rows)");
+    BOOST_TEST(near(VectorXd::Ones(3), VectorXd(logp.array().exp().rowwise().sum()), kSeed), "exp of each row sums to 1");
+    BOOST_TEST(logp.maxCoeff() < 0.0);
+    const VectorXd losses = vec({-logp(0, 0), -logp(1, 1), -logp(2, 0)});
+    BOOST_TEST(near(celab::cross_entropy_from_logits(logits, targets), losses, kSeed), "-log p[n, t_n] is the loss");
+    BOOST_TEST(near(mean_loss, losses.mean(), kSeed));
 }
 
 BOOST_FIXTURE_TEST_CASE(notebook_mean_loss_both_paths, Notebook) {
@@ -262,6 +294,56 @@ BOOST_AUTO_TEST_CASE(masked_class_with_zero_target_weight) {
     BOOST_TEST(near(std::log(2.0), celab::cross_entropy_from_logits(z, y)[0], kSeed));
 }
 
+// exp(-1000) underflows, so log(softmax) is -inf there; log_softmax_rows keeps the -1000.
+BOOST_AUTO_TEST_CASE(log_softmax_of_a_saturated_row_is_exact) {
+    MatrixXd z(3, 2);
+    z << 0, -1000,  //
+        -1000, 0,   //
+        0, -40;
+    const MatrixXd logp = celab::log_softmax_rows(z);
+    MatrixXd expected(3, 2);
+    expected << 0, -1000,  //
+        -1000, 0,          //
+        -4.2483542552915889e-18, -40;
+    BOOST_TEST(near(expected, logp, Tolerance{1e-12, 0.0}));
+    BOOST_TEST(logp.allFinite());
+    // the pitfall the exercise is about: the probability path loses it
+    BOOST_TEST(std::log(celab::softmax_rows(z)(0, 1)) == -kInf);
+}
+
+// A masked class gets exactly -inf (also in the first column), the others are normalised without it.
+BOOST_AUTO_TEST_CASE(log_softmax_of_masked_classes_is_exactly_minus_inf) {
+    MatrixXd z(4, 3);
+    z << -kInf, 1, 2,  //
+        0, -kInf, 0,   //
+        5, 5, -kInf,   //
+        -kInf, -kInf, -1000;
+    const MatrixXd logp = celab::log_softmax_rows(z);
+    MatrixXd expected(4, 3);
+    expected << -kInf, -1.3132616875182228, -0.31326168751822286,  //
+        -std::log(2.0), -kInf, -std::log(2.0),                      //
+        -std::log(2.0), -std::log(2.0), -kInf,                      //
+        -kInf, -kInf, 0;
+    BOOST_TEST(near(expected, logp, kSeed));
+    BOOST_TEST(!logp.hasNaN());
+    for (Eigen::Index n = 0; n < z.rows(); ++n)
+        for (Eigen::Index i = 0; i < z.cols(); ++i)
+            if (z(n, i) == -kInf) BOOST_TEST(logp(n, i) == -kInf, "(" << n << ", " << i << ")");
+}
+
+// Logits of 1e4 and far beyond: z - m is exact here and the sums are 1, so every value is exact.
+BOOST_AUTO_TEST_CASE(log_softmax_of_huge_logits) {
+    MatrixXd z(3, 3);
+    z << 1e4, -1e4, 0,       //
+        1e300, -1e300, 0,    //
+        -1e300, -1e300, 1e300;
+    MatrixXd expected(3, 3);
+    expected << 0, -2e4, -1e4,  //
+        0, -2e300, -1e300,      //
+        -2e300, -2e300, 0;
+    BOOST_TEST(near(expected, celab::log_softmax_rows(z), Tolerance{0.0, 0.0}));
+}
+
 BOOST_AUTO_TEST_CASE(extreme_batch_rows_each_use_their_own_max) {
     MatrixXd z(4, 3);
     z << 1e6, 1e6 - 1, 1e6 - 2,  //
@@ -275,6 +357,13 @@ BOOST_AUTO_TEST_CASE(extreme_batch_rows_each_use_their_own_max) {
     BOOST_TEST(near(p012, VectorXd(p.row(1).transpose()), kSeed));
     BOOST_TEST(near(vec({p012[0], p012[2], p012[1]}), VectorXd(p.row(2).transpose()), kSeed));
     BOOST_TEST(near(p012, VectorXd(p.row(3).transpose()), kSeed));
+    // the same rows in log space: rows 2e6 apart, each the log-softmax of [0, 1, 2] permuted
+    const VectorXd l012 = vec({-2.4076059644443806, -1.4076059644443806, -0.40760596444438058});
+    const MatrixXd logp = celab::log_softmax_rows(z);
+    BOOST_TEST(near(VectorXd(l012.reverse()), VectorXd(logp.row(0).transpose()), kSeed));
+    BOOST_TEST(near(l012, VectorXd(logp.row(1).transpose()), kSeed));
+    BOOST_TEST(near(vec({l012[0], l012[2], l012[1]}), VectorXd(logp.row(2).transpose()), kSeed));
+    BOOST_TEST(near(l012, VectorXd(logp.row(3).transpose()), kSeed));
     const VectorXd losses = celab::cross_entropy_from_logits(z, celab::test::one_hot({0, 0, 0, 0}, 3));
     // the loss is LSE - z_t; at |z| = 1e6 one ulp is 1.2e-10
     BOOST_TEST(near(vec({0.40760596444438058, 2.4076059644443806, 2.4076059644443806, 2.4076059644443806}), losses,
@@ -284,6 +373,7 @@ BOOST_AUTO_TEST_CASE(extreme_batch_rows_each_use_their_own_max) {
 BOOST_AUTO_TEST_CASE(single_class_batch) {
     const MatrixXd z = vec({-3, 0, 1e4}), y = MatrixXd::Ones(3, 1);
     BOOST_TEST(near(MatrixXd::Ones(3, 1), celab::softmax_rows(z), Tolerance{0.0, 0.0}));
+    BOOST_TEST(near(MatrixXd::Zero(3, 1), celab::log_softmax_rows(z), Tolerance{0.0, 0.0}));
     BOOST_TEST(near(VectorXd::Zero(3), celab::cross_entropy_from_logits(z, y), Tolerance{0.0, 0.0}));
     BOOST_TEST(near(VectorXd::Zero(3), celab::cross_entropy_from_probs(MatrixXd::Ones(3, 1), y), Tolerance{0.0, 0.0}));
     BOOST_TEST(near(MatrixXd::Zero(3, 1), celab::cross_entropy_grad_batch(z, y, Reduction::Mean), Tolerance{0.0, 0.0}));

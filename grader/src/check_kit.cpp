@@ -186,8 +186,8 @@ Check nonnegative() {
     return Check{"nonnegative", {1e-12, 0.0},  // times max(1, max |logit|)
                  [](const Context& x) -> Verdict {
                      const Inputs& in = x.inputs(Role::main);
-                     const double scale = std::max({1.0, in.z.size() ? in.z.cwiseAbs().maxCoeff() : 0.0,
-                                                    in.Z.size() ? in.Z.cwiseAbs().maxCoeff() : 0.0});
+                     // (masked -inf logits do not count: they would make the tolerance infinite)
+                     const double scale = std::max(1.0, max_abs_finite_logit(in));
                      const double tol = x.tolerance("nonnegative").abs * scale;
                      const MatrixXd& m = x.got.data;
                      for (Index i = 0; i < m.rows(); ++i)
