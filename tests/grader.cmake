@@ -23,3 +23,6 @@ target_compile_definitions(test_checks_doc PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOU
 # The registry: every exercise has every piece, and only its descriptor and the ABI list name it.
 celab_add_boost_test(test_registry SOURCES test_registry.cpp LIBS celab_grader nlohmann_json::nlohmann_json)
 target_compile_definitions(test_registry PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+# The judge on made-up outputs: tolerances and what the checks conclude.
+celab_add_boost_test(test_judge SOURCES test_judge.cpp LIBS celab_grader)

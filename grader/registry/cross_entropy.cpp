@@ -33,7 +33,7 @@ Descriptor describe_cross_entropy() {
     d.inputs = {Field::logits_vector, Field::target};
     d.output = Output::scalar;
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_number(f.cross_entropy(in.z, in.target)); };
-    d.checks = {kit::values(), kit::nonnegative(), kit::stability(), kit::repeatable()};
+    d.checks = {kit::values("values", LogitScale::unbounded), kit::nonnegative(), kit::stability(LogitScale::unbounded), kit::repeatable()};
     d.candidates = [](const Inputs& in, const Value& expected) {
         const MatrixXd z = in.z.transpose();
         const int t = in.target;

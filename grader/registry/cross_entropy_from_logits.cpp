@@ -16,7 +16,7 @@ Descriptor describe_cross_entropy_from_logits() {
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) {
         return as_vector(f.cross_entropy_from_logits(in.Z, in.Y));
     };
-    d.checks = {kit::shape(), kit::values(), kit::nonnegative(), kit::stability(), kit::repeatable()};
+    d.checks = {kit::shape(), kit::values("values", LogitScale::unbounded), kit::nonnegative(), kit::stability(LogitScale::unbounded), kit::repeatable()};
     d.candidates = [](const Inputs& in, const Value& expected) {
         const MatrixXd z = in.Z, y = in.Y, want = expected.data;
         return std::vector<Candidate>{

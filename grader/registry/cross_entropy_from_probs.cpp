@@ -16,7 +16,7 @@ Descriptor describe_cross_entropy_from_probs() {
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) {
         return as_vector(f.cross_entropy_from_probs(in.P, in.Y, in.eps));
     };
-    d.checks = {kit::shape(), kit::values(), kit::nonnegative(), kit::repeatable()};
+    d.checks = {kit::shape(), kit::values("values", LogitScale::none), kit::nonnegative(), kit::repeatable()};
     d.candidates = [](const Inputs& in, const Value& expected) {
         const MatrixXd p = in.P, y = in.Y, want = expected.data;
         return std::vector<Candidate>{

@@ -36,8 +36,8 @@ Descriptor describe_cross_entropy_grad() {
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) {
         return as_vector(f.cross_entropy_grad(in.z, in.target));
     };
-    d.checks = {kit::shape(),           kit::values("analytic"), kit::finite_difference(),
-                kit::row_sums("zero_sum", 0.0, {1e-9, 0.0}), kit::negative_target(), kit::stability(),
+    d.checks = {kit::shape(),           kit::values("analytic", LogitScale::bounded), kit::finite_difference(),
+                kit::row_sums("zero_sum", 0.0, {1e-9, 0.0}), kit::negative_target(), kit::stability(LogitScale::bounded),
                 kit::repeatable()};
     // L(z) = LSE(z) - z[target]
     d.loss = [](const Inputs& in, const MatrixXd& logits) {

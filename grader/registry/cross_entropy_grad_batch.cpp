@@ -14,8 +14,8 @@ Descriptor describe_cross_entropy_grad_batch() {
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) {
         return as_matrix(f.cross_entropy_grad_batch(in.Z, in.Y, in.reduction));
     };
-    d.checks = {kit::shape(),           kit::values("analytic"), kit::finite_difference(),
-                kit::row_sums("zero_sum", 0.0, {1e-9, 0.0}), kit::negative_target(), kit::stability(),
+    d.checks = {kit::shape(),           kit::values("analytic", LogitScale::bounded), kit::finite_difference(),
+                kit::row_sums("zero_sum", 0.0, {1e-9, 0.0}), kit::negative_target(), kit::stability(LogitScale::bounded),
                 kit::repeatable()};
     d.generated_reductions = {Reduction::Mean, Reduction::Sum, Reduction::None};
     // The reduced loss of the per-example losses LSE(z) - <y, z>: their mean for Mean, their sum for Sum and None.

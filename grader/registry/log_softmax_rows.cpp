@@ -54,11 +54,11 @@ Descriptor describe_log_softmax_rows() {
     d.output = Output::per_entry;
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_matrix(f.log_softmax_rows(in.Z)); };
     d.checks = {kit::shape(),
-                kit::values(),
-                Check{"exp_sums_to_one", {1e-9, 0.0}, exp_sums_to_one, {}, false, true, {}},
-                Check{"nonpositive", {1e-12, 0.0}, nonpositive, {}, false, true, {}},
+                kit::values("values", LogitScale::unbounded),
+                Check{"exp_sums_to_one", {1e-9, 0.0}, exp_sums_to_one, {}, LogitScale::none, true, {}},
+                Check{"nonpositive", {1e-12, 0.0}, nonpositive, {}, LogitScale::none, true, {}},
                 kit::shift_invariance(),
-                kit::stability(),
+                kit::stability(LogitScale::unbounded),
                 kit::repeatable()};
     d.candidates = [](const Inputs& in, const Value&) {
         const MatrixXd z = in.Z;

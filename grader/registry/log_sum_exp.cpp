@@ -38,7 +38,7 @@ Descriptor describe_log_sum_exp() {
     d.output = Output::scalar;
     d.all_masked_allowed = true;  // LSE of only -inf is -inf (log 0)
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_number(f.log_sum_exp(in.z)); };
-    d.checks = {kit::values(), Check{"bounds", {1e-9, 1e-12}, bounds, {}, false, true, {}}, kit::stability(),
+    d.checks = {kit::values("values", LogitScale::unbounded), Check{"bounds", {1e-9, 1e-12}, bounds, {}, LogitScale::none, true, {}}, kit::stability(LogitScale::unbounded),
                 kit::repeatable()};
     d.candidates = [](const Inputs& in, const Value&) {
         const MatrixXd z = in.z.transpose();

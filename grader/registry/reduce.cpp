@@ -11,7 +11,7 @@ Descriptor describe_reduce() {
     d.inputs = {Field::losses, Field::reduction};
     d.output = Output::scalar;
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_number(f.reduce(in.losses, in.reduction)); };
-    d.checks = {kit::values(), kit::repeatable()};
+    d.checks = {kit::values("values", LogitScale::none), kit::repeatable()};
     d.generated_reductions = {Reduction::Mean, Reduction::Sum};
     d.rejects = Descriptor::Rejection{
         [](const Inputs& in) { return in.reduction == Reduction::None; },

@@ -12,8 +12,8 @@ Descriptor describe_softmax() {
     d.inputs = {Field::logits_vector};
     d.output = Output::per_logit;
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_vector(f.softmax(in.z)); };
-    d.checks = {kit::shape(),    kit::values(),           kit::row_sums("sums_to_one", 1.0, {1e-9, 0.0}),
-                kit::in_range(), kit::shift_invariance(), kit::stability(),
+    d.checks = {kit::shape(),    kit::values("values", LogitScale::bounded),           kit::row_sums("sums_to_one", 1.0, {1e-9, 0.0}),
+                kit::in_range(), kit::shift_invariance(), kit::stability(LogitScale::bounded),
                 kit::repeatable()};
     d.candidates = [](const Inputs& in, const Value&) {
         const MatrixXd z = in.z.transpose();

@@ -5,6 +5,8 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <cstring>
@@ -19,6 +21,7 @@ const char* name(Role r) {
         case Role::shifted: return "shifted";
         case Role::stable_hi: return "stable_hi";
         case Role::stable_lo: return "stable_lo";
+        case Role::varied: return "varied";
         case Role::again: return "again";
     }
     return "?";
@@ -52,8 +55,8 @@ std::string type_name(const std::type_info& type) {
 std::vector<Role> roles_for(const Case& c, const std::vector<std::string>& checks) {
     // main first, then what the checks need, in this order (again last: it repeats main after the others)
     std::vector<Role> roles{Role::main};
-    for (Role role : {Role::shifted, Role::stable_hi, Role::stable_lo, Role::again}) {
-        if (role == Role::again && c.expect_invalid_argument) continue;
+    for (Role role : {Role::shifted, Role::stable_hi, Role::stable_lo, Role::varied, Role::again}) {
+        if ((role == Role::again || role == Role::varied) && c.expect_invalid_argument) continue;
         for (const Check& check : c.exercise->checks) {
             if (!has(checks, check.name)) continue;
             if (std::find(check.roles.begin(), check.roles.end(), role) == check.roles.end()) continue;
@@ -78,6 +81,22 @@ Inputs inputs_for(const Case& c, Role role) {
             const double sign = role == Role::stable_hi ? 1.0 : -1.0;
             in.z.array() += sign * large_shift;
             for (Eigen::Index n = 0; n < in.Z.rows(); ++n) in.Z.row(n).array() += row_shift(n, sign);
+            break;
+        }
+        case Role::varied: {
+            // Other values, same shape, still valid: logits moved by a different amount per class (not a
+            // constant, so the softmax changes; masked logits stay -inf), batch rows in reverse order
+            // (targets with them), probabilities rotated against their targets, losses reversed and scaled.
+            auto nudge = [](Eigen::Index i) { return 0.25 * static_cast<double>((i * 7 + 3) % 5) - 0.5; };
+            for (Eigen::Index i = 0; i < in.z.size(); ++i) in.z[i] += nudge(i);
+            for (Eigen::Index i = 0; i < in.Z.cols(); ++i) in.Z.col(i).array() += nudge(i);
+            in.Z = in.Z.colwise().reverse().eval();
+            if (in.Z.size() > 0 || in.P.size() > 0) in.Y = in.Y.colwise().reverse().eval();
+            if (in.P.size() > 0) {
+                Eigen::MatrixXd p = in.P.colwise().reverse();
+                for (Eigen::Index i = 0; i < p.cols(); ++i) in.P.col(i) = p.col((i + 1) % p.cols());
+            }
+            in.losses = (in.losses.reverse() * 1.5).eval();
             break;
         }
     }
@@ -107,6 +126,41 @@ CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Input
     constexpr std::size_t max_text = 2000;
     if (r.text.size() > max_text) r.text = r.text.substr(0, max_text) + "...";
     return r;
+}
+
+void assign_inputs(Inputs& to, const Inputs& from) {
+    to.z = from.z;  // Eigen reallocates only when the size changes
+    to.target = from.target;
+    to.Z = from.Z;
+    to.P = from.P;
+    to.Y = from.Y;
+    to.eps = from.eps;
+    to.reduction = from.reduction;
+    to.losses = from.losses;
+}
+
+std::optional<std::string> changed_input(const Inputs& now, const Inputs& before) {
+    auto differ = [](const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, const char* what) -> std::optional<std::string> {
+        if (a.rows() != b.rows() || a.cols() != b.cols())
+            return std::string(what) + " was resized from " + std::to_string(b.rows()) + "x" + std::to_string(b.cols()) +
+                   " to " + std::to_string(a.rows()) + "x" + std::to_string(a.cols());
+        for (Eigen::Index j = 0; j < a.cols(); ++j)
+            for (Eigen::Index i = 0; i < a.rows(); ++i) {
+                const double x = a(i, j), y = b(i, j);
+                if (x == y || (std::isnan(x) && std::isnan(y))) continue;
+                char text[160];
+                std::snprintf(text, sizeof text, "%s entry (%ld, %ld): was %.17g, now %.17g", what, static_cast<long>(i),
+                              static_cast<long>(j), y, x);
+                return std::string(text);
+            }
+        return std::nullopt;
+    };
+    if (auto d = differ(now.z, before.z, "logits")) return d;
+    if (auto d = differ(now.Z, before.Z, "logits")) return d;
+    if (auto d = differ(now.P, before.P, "probs")) return d;
+    if (auto d = differ(now.Y, before.Y, "targets")) return d;
+    if (auto d = differ(now.losses, before.losses, "losses")) return d;
+    return std::nullopt;
 }
 
 namespace {
@@ -148,7 +202,7 @@ CallResult decode(const std::string& bytes, std::uint32_t& index) {
     index = get<std::uint32_t>(bytes, at);
     CallResult r;
     const auto outcome = get<std::uint8_t>(bytes, at);
-    if (outcome > static_cast<std::uint8_t>(Outcome::oversized)) throw std::runtime_error("bad outcome in result");
+    if (outcome > static_cast<std::uint8_t>(Outcome::modified_input)) throw std::runtime_error("bad outcome in result");
     r.outcome = static_cast<Outcome>(outcome);
     if (r.outcome == Outcome::value) {
         const auto shape = get<std::uint8_t>(bytes, at);

@@ -6,6 +6,7 @@
 #include "submission_abi.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ enum class Role {
     shifted,    // logits + a moderate shift (shift_invariance)
     stable_hi,  // logits shifted up by about 1000 (stability)
     stable_lo,  // logits shifted down by about 1000 (stability)
+    varied,     // inputs of the same shape with other values, through the same buffers (repeatable)
     again,      // the case's inputs once more, after the other calls (repeatable)
 };
 const char* name(Role r);
@@ -29,7 +31,9 @@ struct PlannedCall {
 
 // What became of a call.
 // `oversized`: a value far larger than the inputs (a wrong shape), not sent back; `text` says its size.
-enum class Outcome { value, not_implemented, invalid_argument, exception, oversized, crash, timeout, not_run };
+// `modified_input`: the call wrote into an input it receives by const reference; `text` says where.
+// The child sends outcomes up to modified_input; the parent makes the others.
+enum class Outcome { value, not_implemented, invalid_argument, exception, oversized, modified_input, crash, timeout, not_run };
 
 struct CallResult {
     Outcome outcome = Outcome::not_run;
@@ -46,6 +50,13 @@ Inputs inputs_for(const Case& c, Role role);
 Value call(const abi::SubmissionTable& functions, Exercise e, const Inputs& in);
 // call() with every exception turned into a CallResult.
 CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Inputs& in);
+
+// Copies `from` into `to`, reusing `to`'s buffers when the shapes agree (so that consecutive calls of
+// one shape see the same addresses, as a caller reusing its matrices would).
+void assign_inputs(Inputs& to, const Inputs& from);
+// Where `now` differs from `before` (NaN equals NaN), in words, e.g. "logits entry (0, 2): was 1.5,
+// now 0"; nullopt when they are identical.
+std::optional<std::string> changed_input(const Inputs& now, const Inputs& before);
 
 // Wire format of one result: the call's index, then the result.
 std::string encode(std::uint32_t index, const CallResult& r);

@@ -97,11 +97,11 @@ double max_abs_finite_logit(const Inputs& in) {
 }
 
 Check shape() {
-    Check c{"shape", {1e-9, 1e-7}, check_shape, {}, false, false, {}};
+    Check c{"shape", {1e-9, 1e-7}, check_shape, {}, LogitScale::none, false, {}};
     return c;
 }
 
-Check values(const std::string& name) {
+Check values(const std::string& name, LogitScale scale) {
     return Check{name, {1e-9, 1e-9},
                  [name](const Context& x) -> Verdict {
                      const Tolerance tol = x.tolerance(name);
@@ -111,7 +111,7 @@ Check values(const std::string& name) {
                          return fail("expected " + describe_shape(x.expected) + ", got " + describe_shape(x.got));
                      return fail(mismatch_text(cmp, x.shape, tol));
                  },
-                 {}, name == "values", false, {}};
+                 {}, scale, false, {}};
 }
 
 Check row_sums(const std::string& name, double target, Tolerance tolerance) {
@@ -129,7 +129,7 @@ Check row_sums(const std::string& name, double target, Tolerance tolerance) {
                      }
                      return {};
                  },
-                 {}, false, true, {}};
+                 {}, LogitScale::none, true, {}};
 }
 
 Check in_range() {
@@ -144,17 +144,17 @@ Check in_range() {
                                              ": probabilities lie in [0, 1]");
                      return {};
                  },
-                 {}, false, true, {}};
+                 {}, LogitScale::none, true, {}};
 }
 
 Check shift_invariance() {
     // f(z + c) == f(z): compared with the student's own unshifted output
     return Check{"shift_invariance", {1e-9, 1e-9},
                  [](const Context& x) { return compare_role(x, Role::shifted, "shift_invariance", x.got); },
-                 {Role::shifted}, false, true, {}};
+                 {Role::shifted}, LogitScale::none, true, {}};
 }
 
-Check stability() {
+Check stability(LogitScale scale) {
     return Check{"stability", {1e-9, 1e-9},
                  [](const Context& x) -> Verdict {
                      for (Role role : {Role::stable_hi, Role::stable_lo}) {
@@ -164,22 +164,40 @@ Check stability() {
                      }
                      return {};
                  },
-                 {Role::stable_hi, Role::stable_lo}, true, true, {}};
+                 {Role::stable_hi, Role::stable_lo}, scale, true, {}};
 }
 
 Check repeatable() {
     return Check{"repeatable", {1e-12, 1e-12},
                  [](const Context& x) -> Verdict {
+                     // the same inputs again (after the other calls) give the same output
                      if (auto v = x.unavailable(Role::again)) return *v;
                      const Tolerance tol = x.tolerance("repeatable");
                      const Comparison cmp = compare(x.result(Role::again).data, x.got.data, tol);
-                     if (cmp.ok) return {};
-                     const std::string at = where(x.shape, cmp.row, cmp.col);
-                     return fail("the same inputs gave a different result on a later call" +
-                                 (at.empty() ? "" : " (at " + at + ")") + ": first " + format_number(cmp.expected) +
-                                 ", then " + format_number(cmp.actual));
+                     if (!cmp.ok) {
+                         const std::string at = where(x.shape, cmp.row, cmp.col);
+                         return fail("the same inputs gave a different result on a later call" +
+                                     (at.empty() ? "" : " (at " + at + ")") + ": first " + format_number(cmp.expected) +
+                                     ", then " + format_number(cmp.actual));
+                     }
+                     // inputs of the same shape with other values, through the same buffers, give their own
+                     // answer (judged only when the main answer is right: a wrong formula is not state)
+                     if (x.run.results.count(Role::varied) == 0) return {};
+                     const Tolerance answer = x.tolerance(x.c.exercise->check("values") != nullptr ? "values" : "analytic");
+                     if (!compare(x.got.data, x.expected.data, answer).ok) return {};
+                     if (auto v = x.unavailable(Role::varied)) return *v;
+                     const Value want = expected_value(x.c, Role::varied, x.inputs(Role::varied));
+                     const Comparison other = compare(x.result(Role::varied).data, want.data, answer);
+                     if (other.ok) return {};
+                     const bool stale = compare(x.result(Role::varied).data, x.got.data, answer).ok;
+                     const std::string at = where(x.shape, other.row, other.col);
+                     return fail(std::string("on inputs of the same shape with other values (each logit moved by its own "
+                                             "small amount, batch rows reversed), passed in the same buffers, it ") +
+                                 (stale ? "returned the answer of the earlier inputs" : "returned a wrong answer") +
+                                 (at.empty() ? "" : " (at " + at + ")") + ": expected " + format_number(other.expected) +
+                                 ", got " + format_number(other.actual));
                  },
-                 {Role::again}, false, true, [](const Case& c) { return !c.expect_invalid_argument; }};
+                 {Role::varied, Role::again}, LogitScale::none, true, [](const Case& c) { return !c.expect_invalid_argument; }};
 }
 
 Check nonnegative() {
@@ -197,7 +215,7 @@ Check nonnegative() {
                                          "is " + format_number(m(i, 0)) + ": cross-entropy is never negative");
                      return {};
                  },
-                 {}, false, true, {}};
+                 {}, LogitScale::none, true, {}};
 }
 
 Check negative_target() {
@@ -219,7 +237,7 @@ Check negative_target() {
                      }
                      return {};
                  },
-                 {}, false, true,
+                 {}, LogitScale::none, true,
                  // one-hot targets only: a soft target row has no single coordinate that must be negative
                  [](const Case& c) { return one_hot_rows(c.inputs.Y); }};
 }
@@ -286,7 +304,7 @@ Check finite_difference() {
                      }
                      return {};
                  },
-                 {}, false, true, {}};
+                 {}, LogitScale::none, true, {}};
 }
 
 }  // namespace kit

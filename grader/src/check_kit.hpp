@@ -22,11 +22,11 @@ double max_abs_finite_logit(const Inputs& in);
 
 // ---- the standard checks --------------------------------------------------------------------------
 Check shape();                                   // the output's dimensions
-Check values(const std::string& name = "values");  // against the reference (also "analytic")
+Check values(const std::string& name, LogitScale scale);  // against the reference ("values", "analytic")
 Check row_sums(const std::string& name, double target, Tolerance tolerance);  // each row (or the vector) sums to target
 Check in_range();                                // every entry in [0, 1]
 Check shift_invariance();                        // f(z + c) == f(z), against the student's own f(z)
-Check stability();                               // right on logits shifted by about +-1000 (per row)
+Check stability(LogitScale scale);               // right on logits shifted by about +-1000 (per row)
 Check repeatable();                              // the same inputs once more give the same output
 Check nonnegative();                             // a loss is never negative
 Check finite_difference();                       // matches central differences of the descriptor's loss

@@ -63,7 +63,8 @@ Status status_of(Outcome o) {
     switch (o) {
         case Outcome::value: return Status::pass;
         case Outcome::not_implemented: return Status::not_implemented;
-        case Outcome::oversized: return Status::fail;
+        case Outcome::oversized:
+        case Outcome::modified_input: return Status::fail;
         case Outcome::invalid_argument:
         case Outcome::exception:
         case Outcome::not_run: return Status::error;
@@ -148,7 +149,14 @@ std::vector<CheckResult> judge(const CaseRun& run) {
         return rows;
     }
     if (main.outcome != Outcome::value) {
-        for (CheckResult& r : rows) finish(r, Verdict{false, outcome_text(main), status_of(main.outcome)});
+        for (CheckResult& r : rows) {
+            finish(r, Verdict{false, outcome_text(main), status_of(main.outcome)});
+            if (main.outcome != Outcome::modified_input) continue;
+            r.mistake = "modified_input";
+            r.diagnosis = "wrote into an input: the arguments are const references (a const_cast, or a pointer "
+                          "from .data(), changes the caller's matrix). Work on a copy of your own.";
+            r.message = "case \"" + c.name + "\" (" + describe(exercise, main_inputs) + "): " + r.message;
+        }
         return rows;
     }
 
@@ -162,28 +170,23 @@ std::vector<CheckResult> judge(const CaseRun& run) {
         return rows;
     }
     const Shape shape = shape_of(exercise.output);
-    // Outputs as large as the logits (a loss LSE(z) - z_t, a log-probability z - LSE(z)) are differences
-    // of numbers as large as the logits, so their rounding error grows with them: the absolute tolerance
-    // of such checks gets 16 eps per unit of the largest logit (shifted by up to 3000 for stability).
-    // Negligible for ordinary logits, needed at 1e7.
-    const double logit_scale = kit::max_abs_finite_logit(main_inputs) + 3000.0;
-    auto tolerance = [&c, &exercise, logit_scale](const std::string& check) {
+    // Rounding in z - m, or in LSE(z) - z_t, grows with the logits (shifted by up to 3000 for stability):
+    // 16 eps per unit of the largest finite logit, negligible for ordinary logits, needed at 1e7. Outputs
+    // as large as the logits get all of it; probabilities and gradients, which lie in [-1, 1], at most
+    // 1e-6, so that huge logits never make any output pass.
+    const double logit_term = 16 * std::numeric_limits<double>::epsilon() * (kit::max_abs_finite_logit(main_inputs) + 3000.0);
+    auto tolerance = [&c, &exercise, logit_term](const std::string& check) {
         for (const auto& [name, tol] : c.tolerances)
             if (name == check) return tol;
         const Check* spec = exercise.check(check);
         Tolerance tol = spec != nullptr ? spec->tolerance : Tolerance{1e-9, 1e-7};
-        if (spec != nullptr && spec->grows_with_logits)
-            tol.abs += 16 * std::numeric_limits<double>::epsilon() * logit_scale;
+        if (spec != nullptr && spec->logit_scale == LogitScale::unbounded) tol.abs += logit_term;
+        if (spec != nullptr && spec->logit_scale == LogitScale::bounded) tol.abs += std::min(logit_term, 1e-6);
         return tol;
     };
     const Context x{run, c, shape, main.value, expected, tolerance};
-    // How close the main answer must be to count as right (for choosing a diagnosis): the "values"
-    // check's tolerance, or that of the standard values check when the exercise names it otherwise.
-    Tolerance answer_tolerance = tolerance("values");
-    if (exercise.check("values") == nullptr) {
-        answer_tolerance = kit::values().tolerance;
-        answer_tolerance.abs += 16 * std::numeric_limits<double>::epsilon() * logit_scale;
-    }
+    // How close the main answer must be to count as right (for choosing a diagnosis).
+    const Tolerance answer_tolerance = tolerance(exercise.check("values") != nullptr ? "values" : "analytic");
     const Verdict shape_verdict = kit::shape().run(x);
 
     for (CheckResult& r : rows) {

@@ -71,12 +71,20 @@ struct Context {
     const Inputs& inputs(Role role) const { return *run.inputs.at(role); }
 };
 
+// How a check's tolerance grows with the size of the logits: rounding in z - m, or in LSE(z) - z_t, is
+// about eps times the largest logit, so logits of 1e7 leave an honest error of about 1e-9.
+enum class LogitScale {
+    none,       // outputs that do not depend on the size of the logits
+    unbounded,  // outputs as large as the logits (LSE, losses, log-probabilities): abs += 16 eps (max |z| + 3000)
+    bounded,    // outputs in [-1, 1] (probabilities, gradients): the same term, but never more than 1e-6
+};
+
 struct Check {
     std::string name;
     Tolerance tolerance;                        // the default; a case may override it
     std::function<Verdict(const Context&)> run;
     std::vector<Role> roles;                    // the calls it needs besides main
-    bool grows_with_logits = false;             // abs tolerance += 16 eps (max |logit| + 3000): outputs as large as the logits
+    LogitScale logit_scale = LogitScale::none;  // how the absolute tolerance grows with the logits
     bool needs_shape = true;                    // skipped when the output has the wrong shape
     std::function<bool(const Case&)> applies;   // runs by default only where this holds (empty: everywhere)
 };

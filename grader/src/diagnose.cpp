@@ -56,8 +56,9 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
 
 Diagnosis stateful_diagnosis() {
     return {"stateful",
-            "keeps state between calls: the same input gave a different result the second time. A static or "
-            "global buffer that is never reset? Compute everything from the arguments."};
+            "keeps state between calls: the same input gave a different result the second time, or new inputs of "
+            "the same shape got an earlier call's answer. A static or global buffer that is never reset, or a "
+            "cache keyed by the size or the address of the input? Compute everything from the arguments."};
 }
 
 Diagnosis unstable_diagnosis() {

@@ -28,8 +28,21 @@ void run_calls(const std::filesystem::path& library, Exercise e, const std::vect
         channel.send(encode(static_cast<std::uint32_t>(start), r));
         return;
     }
+    // Every call's inputs go through the same objects: consecutive calls of one shape see the same
+    // buffers, so code that caches by address or by shape shows it (the repeatable check).
+    Inputs inputs;
     for (std::size_t i = start; i < plan.size(); ++i) {
-        CallResult r = invoke(*functions, e, plan[i].inputs);
+        assign_inputs(inputs, plan[i].inputs);
+        CallResult r = invoke(*functions, e, inputs);
+        // The inputs are const references: code that writes into them (through const_cast or a
+        // pointer) fails the call, whatever it returned.
+        if (r.outcome == Outcome::value) {
+            if (auto change = changed_input(inputs, plan[i].inputs)) {
+                r.outcome = Outcome::modified_input;
+                r.text = "wrote into its input (" + *change + "): inputs are const; compute into a copy of your own";
+                r.value = Value{};
+            }
+        }
         // An absurdly large result (a wrong shape, say 30,000,000 entries for 3 logits) is not sent:
         // its size is the verdict, and the grader must not hold gigabytes of it.
         const Eigen::Index limit = 4 * input_entries(plan[i].inputs) + 1024;
