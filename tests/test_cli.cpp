@@ -151,12 +151,18 @@ BOOST_AUTO_TEST_CASE(a_submission_folder_with_a_compile_error_still_grades_the_o
     const Run r = grade({"--submission", dir.string(), "--format", "json", "--seed", "1"});
     BOOST_TEST(r.status == 1);
     const nlohmann::json j = nlohmann::json::parse(r.out);
-    int loss_errors = 0, softmax_passes = 0;
+    int loss_errors = 0, softmax_passes = 0, reduce_rows = 0;
     for (const auto& row : j.at("checks")) {
         const std::string e = row.at("exercise"), status = row.at("status");
         if (e == "cross_entropy" && status == "error") ++loss_errors;
         if (e == "softmax" && status == "pass") ++softmax_passes;
+        // reduce's "None must throw" cases too are a build error, never a wrong answer with a diagnosis
+        if (e != "reduce") continue;
+        ++reduce_rows;
+        BOOST_TEST(status == "error", row.dump());
+        BOOST_TEST(row.value("mistake", "") == "", row.dump());
     }
+    BOOST_TEST(reduce_rows > 0);
     BOOST_TEST(loss_errors > 0);
     BOOST_TEST(softmax_passes > 0);
     BOOST_TEST(j.at("build_errors").dump().find("does not compile") != std::string::npos);

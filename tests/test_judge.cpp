@@ -100,9 +100,9 @@ BOOST_AUTO_TEST_CASE(an_answer_kept_from_an_earlier_call_fails_repeatable) {
         return first;  // a cache keyed by shape
     });
     BOOST_TEST(row(rows, "repeatable").status == Status::fail);
-    BOOST_TEST(row(rows, "repeatable").message.find("answer of the earlier inputs") != std::string::npos,
+    BOOST_TEST(row(rows, "repeatable").message.find("returned the answer of the main call") != std::string::npos,
                row(rows, "repeatable").message);
-    BOOST_TEST(row(rows, "repeatable").mistake == "stateful");
+    BOOST_TEST(row(rows, "repeatable").mistake == "stale_answer");
     BOOST_TEST(row(rows, "values").status == Status::pass);
 
     // a wrong formula (not normalised) is wrong everywhere, but it keeps no state

@@ -2,7 +2,7 @@
 // can still be built and graded. Every function of grader/abi/functions.def is defined here as a weak
 // symbol, so the linker uses one only where the submission has no definition of its own:
 //  - a function the submission does not define (deleted, renamed, declared with another signature)
-//    throws std::runtime_error("celab::NAME is not defined: define it in FILE.cpp ...");
+//    throws abi::Unavailable, a std::runtime_error ("celab::NAME is not defined: define it in FILE.cpp ...");
 //  - every function of a file that is missing, does not compile or breaks the link (the builder then
 //    leaves the file out and compiles this one with -DCELAB_UNAVAILABLE_FILES="softmax,loss", the
 //    files left out) throws "celab::NAME is unavailable: FILE.cpp did not compile or link".
@@ -25,10 +25,10 @@ bool left_out(const char* file) {
 
 [[noreturn]] void unavailable(const char* function, const char* file) {
     if (left_out(file))
-        throw std::runtime_error(std::string("celab::") + function + " is unavailable: " + file +
-                                 ".cpp did not compile or link");
-    throw std::runtime_error(std::string("celab::") + function + " is not defined: define it in " + file +
-                             ".cpp with exactly the signature in include/celab/exercises.hpp");
+        throw abi::Unavailable(std::string("celab::") + function + " is unavailable: " + file +
+                               ".cpp did not compile or link");
+    throw abi::Unavailable(std::string("celab::") + function + " is not defined: define it in " + file +
+                           ".cpp with exactly the signature in include/celab/exercises.hpp");
 }
 }  // namespace
 

@@ -60,6 +60,13 @@ Descriptor describe_cross_entropy() {
                  return "used the wrong class: your loss is the loss of class " + std::to_string(*k) +
                         ", not of the target " + std::to_string(t) + " (an off-by-one?).";
              }},
+            {"masked_as_zero", masked_as_zero_text,
+             [z, t] {
+                 if (!has_masked(z)) return MatrixXd();
+                 const MatrixXd u = masked_as_zero(z);
+                 return scalar(stable_lse_rows(u)[0] - u(0, t));
+             },
+             {}},
         };
     };
     return d;

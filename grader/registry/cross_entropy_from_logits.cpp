@@ -47,6 +47,25 @@ Descriptor describe_cross_entropy_from_logits() {
             {"flipped_sign", "flipped the sign: each loss is LSE(z) - <y, z>, which is never negative.",
              [want] { return MatrixXd(-want); },
              {}},
+            {"unweighted_soft_targets",
+             "dropped the target weights: with soft targets the loss is LSE(z) - sum_i y_i z_i, not a sum of "
+             "LSE(z) - z_i over every class with y_i > 0.",
+             [z, y] {
+                 const Eigen::VectorXd lse = stable_lse_rows(z);
+                 Eigen::VectorXd out = Eigen::VectorXd::Zero(z.rows());
+                 for (Eigen::Index n = 0; n < z.rows(); ++n)
+                     for (Eigen::Index i = 0; i < z.cols(); ++i)
+                         if (y(n, i) != 0.0) out[n] += lse[n] - z(n, i);
+                 return MatrixXd(out);
+             },
+             {}},
+            {"masked_as_zero", masked_as_zero_text,
+             [z, y] {
+                 if (!has_masked(z)) return MatrixXd();
+                 const MatrixXd u = masked_as_zero(z);
+                 return MatrixXd(stable_lse_rows(u) - dot_rows(y, u));
+             },
+             {}},
         };
     };
     return d;

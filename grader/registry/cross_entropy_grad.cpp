@@ -58,6 +58,15 @@ Descriptor describe_cross_entropy_grad() {
             {"no_max_subtraction", no_max_text,
              [z, v, t] { return MatrixXd(naive_softmax_rows(z).transpose() - one_hot(v, t)); },
              {}},
+            {"chain_rule_through_probs", through_probs_text,
+             [z, v, t] { return MatrixXd(gradient_through_probs(z, one_hot(v, t).transpose()).transpose()); },
+             {}},
+            {"masked_as_zero", masked_as_zero_text,
+             [z, v, t] {
+                 if (!has_masked(z)) return MatrixXd();
+                 return MatrixXd(stable_softmax_rows(masked_as_zero(z)).transpose() - one_hot(v, t));
+             },
+             {}},
             // The one-hot subtracted at another index k: want + e_t - e_k, found from the output itself.
             {"onehot_wrong_index", "", {},
              [want, t](const MatrixXd& got) -> std::optional<std::string> {

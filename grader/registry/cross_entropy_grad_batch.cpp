@@ -37,6 +37,18 @@ Descriptor describe_cross_entropy_grad_batch() {
                             "divided by N although the reduction is Sum or None: only Mean divides the gradient by N.",
                             [want, n] { return MatrixXd(want / n); }, {}});
         }
+        if (in.reduction == Reduction::Mean && z.rows() > 1)  // for N = 1 that is dividing by V, below
+            list.push_back({"divided_by_classes",
+                            "divided by N * V, the number of entries; Mean divides by the number of examples N only.",
+                            [want, z] { return MatrixXd(want / double(z.cols())); }, {}});
+        list.push_back({"chain_rule_through_probs", through_probs_text,
+                        [z, y, scale] { return MatrixXd(gradient_through_probs(z, y) * scale); }, {}});
+        list.push_back({"masked_as_zero", masked_as_zero_text,
+                        [z, y, scale] {
+                            if (!has_masked(z)) return MatrixXd();
+                            return MatrixXd((stable_softmax_rows(masked_as_zero(z)) - y) * scale);
+                        },
+                        {}});
         list.push_back({"divided_by_classes",
                         "divided by the number of classes V; Mean divides by the number of examples N (rows).",
                         [z, y] { return MatrixXd((stable_softmax_rows(z) - y) / double(z.cols())); }, {}});

@@ -1,6 +1,7 @@
 #include "formulas.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace celab::grader::formulas {
 
@@ -50,6 +51,21 @@ VectorXd dot_rows(const MatrixXd& y, const MatrixXd& z) {
 
 MatrixXd scalar(double x) { return MatrixXd::Constant(1, 1, x); }
 
+MatrixXd masked_as_zero(const MatrixXd& z) { return z.unaryExpr([](double x) { return std::isinf(x) && x < 0 ? 0.0 : x; }); }
+bool has_masked(const MatrixXd& z) { return (z.array() == -std::numeric_limits<double>::infinity()).any(); }
+
+MatrixXd gradient_through_probs(const MatrixXd& z, const MatrixXd& y) {
+    const MatrixXd p = stable_softmax_rows(z);
+    MatrixXd g(z.rows(), z.cols());
+    for (Eigen::Index n = 0; n < z.rows(); ++n) {
+        // dL/dp_j = -y_j / p_j; dL/dz_i = sum_j p_i (delta_ij - p_j) dL/dp_j = p_i (dL/dp_i - sum_j p_j dL/dp_j)
+        const Eigen::RowVectorXd dp = -(y.row(n).array() / p.row(n).array()).matrix();
+        const double inner = (p.row(n).array() * dp.array()).sum();
+        g.row(n) = (p.row(n).array() * (dp.array() - inner)).matrix();
+    }
+    return g;
+}
+
 Value as_vector(VectorXd v) { return Value{Shape::vector, std::move(v)}; }
 Value as_matrix(MatrixXd m) { return Value{Shape::matrix, std::move(m)}; }
 Value as_number(double x) { return Value{Shape::scalar, MatrixXd::Constant(1, 1, x)}; }
@@ -57,6 +73,12 @@ Value as_number(double x) { return Value{Shape::scalar, MatrixXd::Constant(1, 1,
 const char* const no_max_text =
     "forgot to subtract the max: exp overflows to inf (NaN after dividing) for large logits, and underflows "
     "to 0 for very negative ones. Compute exp(z - max(z)) instead: softmax is shift invariant.";
+const char* const masked_as_zero_text =
+    "treated a masked logit (-inf) as 0: a masked class must get probability exactly 0 (exp(-inf) = 0). Do "
+    "not replace non-finite logits; with the max subtracted, -inf - m is still -inf.";
+const char* const through_probs_text =
+    "went through dL/dp = -y/p and the softmax Jacobian: where a probability underflows to 0 that is "
+    "0 * inf = NaN. The two simplify to p - y: compute that directly.";
 const char* const flipped_gradient_text = "flipped the sign: the gradient is p - y (softmax minus one-hot), not y - p.";
 
 }  // namespace celab::grader::formulas

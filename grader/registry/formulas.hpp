@@ -28,12 +28,21 @@ Eigen::MatrixXd one_hot(Eigen::Index classes, int target);  // V x 1
 Eigen::VectorXd dot_rows(const Eigen::MatrixXd& y, const Eigen::MatrixXd& z);
 Eigen::MatrixXd scalar(double x);  // 1 x 1
 
+// `z` with every masked (-inf) logit replaced by 0, as code that "cleans" non-finite numbers does.
+Eigen::MatrixXd masked_as_zero(const Eigen::MatrixXd& z);
+bool has_masked(const Eigen::MatrixXd& z);
+// The gradient of cross-entropy through dL/dp = -y/p and the softmax Jacobian, per row: the textbook chain
+// rule, which gives 0 * inf = NaN where a probability underflows to 0 (the right answer is p - y).
+Eigen::MatrixXd gradient_through_probs(const Eigen::MatrixXd& z, const Eigen::MatrixXd& y);
+
 // Values as the grader's Value.
 Value as_vector(Eigen::VectorXd v);
 Value as_matrix(Eigen::MatrixXd m);
 Value as_number(double x);
 
 extern const char* const no_max_text;
+extern const char* const masked_as_zero_text;
+extern const char* const through_probs_text;
 extern const char* const flipped_gradient_text;
 
 }  // namespace celab::grader::formulas

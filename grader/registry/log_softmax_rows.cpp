@@ -99,6 +99,13 @@ Descriptor describe_log_softmax_rows() {
                  return MatrixXd(z.colwise() - VectorXd(stable_lse_rows(z) - m));
              },
              {}},
+            {"masked_as_zero", masked_as_zero_text,
+             [z] {
+                 if (!has_masked(z)) return MatrixXd();
+                 const MatrixXd u = masked_as_zero(z);
+                 return MatrixXd(u.colwise() - stable_lse_rows(u));
+             },
+             {}},
         };
     };
     return d;

@@ -56,6 +56,8 @@ Descriptor describe_log_sum_exp() {
                  return scalar(std::log((z.array() - m).unaryExpr(&exp_std).sum()));
              },
              {}},
+            {"masked_as_zero", masked_as_zero_text,
+             [z] { return has_masked(z) ? scalar(stable_lse_rows(masked_as_zero(z))[0]) : MatrixXd(); }, {}},
         };
     };
     return d;

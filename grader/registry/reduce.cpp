@@ -2,6 +2,8 @@
 #include "check_kit.hpp"
 #include "formulas.hpp"
 
+#include <cmath>
+
 namespace celab::grader::registry {
 
 using namespace formulas;
@@ -28,6 +30,21 @@ Descriptor describe_reduce() {
         if (in.reduction == Reduction::Sum)
             list.push_back({"mean_sum_swapped", "returned the mean for Reduction::Sum: Sum must not divide by N.",
                             [l] { return scalar(l.mean()); }, {}});
+        // std::accumulate(begin, end, 0): an int accumulator truncates every partial sum
+        int truncated = 0;
+        for (Eigen::Index n = 0; n < l.size(); ++n) truncated = static_cast<int>(truncated + l[n]);
+        const double sum = truncated, count = static_cast<double>(l.size());
+        const char* const integer_text =
+            "computed in integers: std::accumulate(..., 0) keeps an int (write 0.0), or an integer division "
+            "sum / N truncates; sum and divide in double.";
+        if (in.reduction == Reduction::Sum) list.push_back({"integer_arithmetic", integer_text, [sum] { return scalar(sum); }, {}});
+        if (in.reduction == Reduction::Mean) {
+            list.push_back({"integer_arithmetic", integer_text, [sum, count] { return scalar(sum / count); }, {}});
+            list.push_back({"integer_arithmetic", integer_text,
+                            [sum, count] { return scalar(std::trunc(sum / count)); }, {}});
+            list.push_back({"integer_arithmetic", integer_text,
+                            [l, count] { return scalar(std::trunc(l.sum() / count)); }, {}});
+        }
         return list;
     };
     return d;

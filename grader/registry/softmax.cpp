@@ -26,6 +26,8 @@ Descriptor describe_softmax() {
                  return MatrixXd((ez / ez.sum()).transpose());
              },
              {}},
+            {"masked_as_zero", masked_as_zero_text,
+             [z] { return has_masked(z) ? MatrixXd(stable_softmax_rows(masked_as_zero(z)).transpose()) : MatrixXd(); }, {}},
         };
     };
     return d;

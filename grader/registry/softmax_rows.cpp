@@ -36,6 +36,8 @@ Descriptor describe_softmax_rows() {
              },
              {}},
             {"no_max_subtraction", no_max_text, [z] { return naive_softmax_rows(z); }, {}},
+            {"masked_as_zero", masked_as_zero_text,
+             [z] { return has_masked(z) ? stable_softmax_rows(masked_as_zero(z)) : MatrixXd(); }, {}},
         };
     };
     return d;

@@ -113,6 +113,9 @@ CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Input
     } catch (const NotImplemented& x) {
         r.outcome = Outcome::not_implemented;
         r.text = x.what();
+    } catch (const abi::Unavailable& x) {
+        r.outcome = Outcome::unavailable;
+        r.text = x.what();
     } catch (const std::invalid_argument& x) {
         r.outcome = Outcome::invalid_argument;
         r.text = x.what();

@@ -31,9 +31,21 @@ struct PlannedCall {
 
 // What became of a call.
 // `oversized`: a value far larger than the inputs (a wrong shape), not sent back; `text` says its size.
+// `unavailable`: the function is a stand-in (grader/abi/fallback.cpp): missing, or its file did not build.
 // `modified_input`: the call wrote into an input it receives by const reference; `text` says where.
 // The child sends outcomes up to modified_input; the parent makes the others.
-enum class Outcome { value, not_implemented, invalid_argument, exception, oversized, modified_input, crash, timeout, not_run };
+enum class Outcome {
+    value,
+    not_implemented,
+    invalid_argument,
+    exception,
+    unavailable,
+    oversized,
+    modified_input,
+    crash,
+    timeout,
+    not_run
+};
 
 struct CallResult {
     Outcome outcome = Outcome::not_run;

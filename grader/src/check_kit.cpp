@@ -3,6 +3,7 @@
 #include "checks.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -50,6 +51,17 @@ Index target_of(const Inputs& in, Index n) {
     Index t = 0;
     in.Y.row(n).maxCoeff(&t);
     return t;
+}
+
+// Every row has at most one finite logit: new values can only shift it, so a function of the row is
+// constant and a kept answer cannot be told from a computed one.
+bool single_class_rows(const Inputs& in) {
+    const MatrixXd logits = logits_of(in);
+    if (logits.size() == 0) return false;
+    if (in.Z.size() == 0) return logits.array().isFinite().count() <= 1;
+    for (Index n = 0; n < logits.rows(); ++n)
+        if (logits.row(n).array().isFinite().count() > 1) return false;
+    return true;
 }
 
 bool one_hot_rows(const MatrixXd& y) {
@@ -180,22 +192,39 @@ Check repeatable() {
                                      (at.empty() ? "" : " (at " + at + ")") + ": first " + format_number(cmp.expected) +
                                      ", then " + format_number(cmp.actual));
                      }
-                     // inputs of the same shape with other values, through the same buffers, give their own
-                     // answer (judged only when the main answer is right: a wrong formula is not state)
-                     if (x.run.results.count(Role::varied) == 0) return {};
+                     // inputs of the same shape with other values, through the same buffers, get their own
+                     // answer, not an earlier call's (judged only where the main answer is right: a wrong
+                     // formula is wrong on new inputs too, which is not state)
+                     if (x.run.results.count(Role::varied) == 0 || single_class_rows(x.inputs(Role::main))) return {};
                      const Tolerance answer = x.tolerance(x.c.exercise->check("values") != nullptr ? "values" : "analytic");
                      if (!compare(x.got.data, x.expected.data, answer).ok) return {};
                      if (auto v = x.unavailable(Role::varied)) return *v;
+                     const Value& got = x.result(Role::varied);
                      const Value want = expected_value(x.c, Role::varied, x.inputs(Role::varied));
-                     const Comparison other = compare(x.result(Role::varied).data, want.data, answer);
+                     const Comparison other = compare(got.data, want.data, answer);
                      if (other.ok) return {};
-                     const bool stale = compare(x.result(Role::varied).data, x.got.data, answer).ok;
-                     const std::string at = where(x.shape, other.row, other.col);
-                     return fail(std::string("on inputs of the same shape with other values (each logit moved by its own "
-                                             "small amount, batch rows reversed), passed in the same buffers, it ") +
-                                 (stale ? "returned the answer of the earlier inputs" : "returned a wrong answer") +
-                                 (at.empty() ? "" : " (at " + at + ")") + ": expected " + format_number(other.expected) +
-                                 ", got " + format_number(other.actual));
+                     for (const auto& [role, earlier] : x.run.results) {
+                         // the very same numbers, bit for bit, as an earlier call on other inputs
+                         if (role == Role::varied || role == Role::again || earlier.outcome != Outcome::value) continue;
+                         if (got.data.rows() != earlier.value.data.rows() || got.data.cols() != earlier.value.data.cols() ||
+                             std::memcmp(got.data.data(), earlier.value.data.data(), sizeof(double) * got.data.size()) != 0)
+                             continue;
+                         // 0, 1 and infinities come out of many a computation (a saturated row): not evidence
+                         const bool telling = (got.data.array().isFinite() && got.data.array() != 0.0 &&
+                                               got.data.array().abs() != 1.0).any();
+                         if (!telling) continue;
+                         const std::string at = where(x.shape, other.row, other.col);
+                         Verdict v = fail("on inputs of the same shape with other values (each logit moved by its own small "
+                                     "amount, batch rows reversed), passed in the same buffers, it returned the answer "
+                                     "of the " + std::string(name(role)) + " call" + (at.empty() ? "" : " (at " + at + ")") +
+                                     ": expected " + format_number(other.expected) + ", got " + format_number(other.actual));
+                         v.mistake = "stale_answer";
+                         v.diagnosis = "gave new inputs of the same shape the very answer of an earlier call: a cache "
+                                       "keyed by the size or the address of the input, or an answer written into the "
+                                       "code? Compute the answer from the values of the arguments every time.";
+                         return v;
+                     }
+                     return {};
                  },
                  {Role::varied, Role::again}, LogitScale::none, true, [](const Case& c) { return !c.expect_invalid_argument; }};
 }

@@ -67,6 +67,7 @@ Status status_of(Outcome o) {
         case Outcome::modified_input: return Status::fail;
         case Outcome::invalid_argument:
         case Outcome::exception:
+        case Outcome::unavailable:
         case Outcome::not_run: return Status::error;
         case Outcome::crash: return Status::crash;
         case Outcome::timeout: return Status::timeout;
@@ -78,6 +79,7 @@ std::string outcome_text(const CallResult& r) {
     switch (r.outcome) {
         case Outcome::invalid_argument: return "threw std::invalid_argument: " + r.text;
         case Outcome::exception: return "threw " + r.text;
+        case Outcome::unavailable: return r.text;
         case Outcome::not_run: return "was not run";
         default: return r.text;
     }
@@ -152,9 +154,8 @@ std::vector<CheckResult> judge(const CaseRun& run) {
         for (CheckResult& r : rows) {
             finish(r, Verdict{false, outcome_text(main), status_of(main.outcome)});
             if (main.outcome != Outcome::modified_input) continue;
-            r.mistake = "modified_input";
-            r.diagnosis = "wrote into an input: the arguments are const references (a const_cast, or a pointer "
-                          "from .data(), changes the caller's matrix). Work on a copy of your own.";
+            r.mistake = modified_input_diagnosis().mistake;
+            r.diagnosis = modified_input_diagnosis().text;
             r.message = "case \"" + c.name + "\" (" + describe(exercise, main_inputs) + "): " + r.message;
         }
         return rows;
@@ -189,6 +190,7 @@ std::vector<CheckResult> judge(const CaseRun& run) {
     const Tolerance answer_tolerance = tolerance(exercise.check("values") != nullptr ? "values" : "analytic");
     const Verdict shape_verdict = kit::shape().run(x);
 
+    std::optional<Diagnosis> known;  // a mistake a check recognised itself
     for (CheckResult& r : rows) {
         const Check& check = *exercise.check(r.check);
         if (!shape_verdict.pass && check.needs_shape) {
@@ -197,7 +199,9 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             continue;
         }
         try {
-            finish(r, check.run(x));
+            const Verdict v = check.run(x);
+            finish(r, v);
+            if (!v.mistake.empty() && !known) known = Diagnosis{v.mistake, v.diagnosis};
         } catch (const std::exception& e) {
             finish(r, Verdict{false, std::string("the reference rejects this case (an error in the case file): ") + e.what(),
                               Status::error});
@@ -214,6 +218,10 @@ std::vector<CheckResult> judge(const CaseRun& run) {
     std::optional<Diagnosis> d;
     const bool main_wrong = !shape_verdict.pass || !compare(main.value.data, expected.data, answer_tolerance).ok;
     if (main_wrong) d = diagnose(c.exercise, main_inputs, main.value, expected);
+    // a call that wrote into its inputs says why its later calls went wrong
+    for (const auto& [role, r] : run.results)
+        if (!d && r.outcome == Outcome::modified_input) d = modified_input_diagnosis();
+    if (!d && known) d = known;
     if (!d && failed("repeatable")) d = stateful_diagnosis();
     // Right on the case's own logits but wrong once they are shifted: the shifted call tells why. (Not
     // when the main call is wrong too: a formula that is wrong anyway explains nothing about stability.)

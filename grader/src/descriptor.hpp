@@ -45,9 +45,14 @@ Shape shape_of(Output o);
 
 // ---- checks ------------------------------------------------------------------------------------
 struct Verdict {
+    Verdict() = default;
+    Verdict(bool passed, std::string text, Status s) : pass(passed), message(std::move(text)), status(s) {}
+
     bool pass = true;
     std::string message;
     Status status = Status::pass;  // pass or fail, or the status of a call that did not return
+    std::string mistake;           // when the check itself knows the mistake (a diagnosis id), and
+    std::string diagnosis;         // what it is in plain words
 };
 
 struct CaseRun {

@@ -1,9 +1,13 @@
 #include "diagnose.hpp"
 
+#include "checks.hpp"
 #include "compare.hpp"
 #include "descriptor.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace celab::grader {
 
@@ -16,8 +20,79 @@ constexpr Tolerance match_tolerance{1e-9, 1e-6};
 // Float arithmetic is off by about 6e-8 relative, a few times that after a few operations.
 constexpr Tolerance precision_tolerance{1e-9, 1e-5};
 
+// A match needs an entry that is not NaN: an output of only NaN says nothing about which formula made it.
 bool matches(const MatrixXd& got, const MatrixXd& candidate) {
-    return candidate.size() > 0 && compare(got, candidate, match_tolerance).ok;
+    return candidate.size() > 0 && !got.array().isNaN().all() && compare(got, candidate, match_tolerance).ok;
+}
+
+// The largest difference between entries that are both finite (equal non-finite entries count as 0).
+double distance(const MatrixXd& a, const MatrixXd& b) {
+    double d = 0.0;
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+        const double x = a.data()[i], y = b.data()[i];
+        if (x == y) continue;
+        d = std::isfinite(x) && std::isfinite(y) ? std::max(d, std::abs(x - y)) : std::numeric_limits<double>::infinity();
+    }
+    return d;
+}
+
+Inputs rounded_to_float(Inputs in) {
+    auto round = [](Eigen::MatrixXd& m) {
+        for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<double>(static_cast<float>(m.data()[i]));
+    };
+    Eigen::MatrixXd z = in.z, losses = in.losses;
+    round(z);
+    round(in.Z);
+    round(in.P);
+    round(losses);
+    in.z = z;
+    in.losses = losses;
+    return in;
+}
+
+// Single precision leaves an error of float size (more than double rounding, under 1e-5 relative) of
+// the order of what rounding the inputs to float does to the answer, and different at every entry; or
+// it returns values that are all exactly floats. A common factor on every entry (a sum that dropped
+// small terms), an error at one entry (a clamp) or a larger one (an approximate exp) is something else.
+bool looks_like_single_precision(Exercise e, const Inputs& in, const MatrixXd& got, const MatrixXd& want) {
+    if (!compare(got, want, precision_tolerance).ok) return false;
+    bool all_floats = true;
+    int finite = 0;
+    for (Eigen::Index i = 0; i < got.size(); ++i) {
+        const double x = got.data()[i];
+        if (!std::isfinite(x)) continue;
+        ++finite;
+        all_floats = all_floats && static_cast<double>(static_cast<float>(x)) == x;
+    }
+    if (finite > 0 && all_floats) return true;
+    // what rounding the inputs to float does to the right answer
+    MatrixXd sensitivity;
+    try {
+        sensitivity = e->call(reference(), rounded_to_float(in)).data - want;
+    } catch (const std::exception&) {
+        return false;
+    }
+    std::vector<double> relative;
+    double worst = 0.0, worst_input_effect = 0.0;
+    for (Eigen::Index i = 0; i < got.size(); ++i) {
+        const double w = want.data()[i], g = got.data()[i];
+        if (!std::isfinite(w) || !std::isfinite(g)) continue;
+        worst = std::max(worst, std::abs(g - w));
+        worst_input_effect = std::max(worst_input_effect, std::abs(sensitivity.data()[i]));
+        if (std::abs(w) > 1e-300 && g != w) relative.push_back((g - w) / std::abs(w));
+    }
+    // float arithmetic is a few roundings of 6e-8 on top of rounded inputs: within 10x of their effect
+    const double float_rounding = 6e-8 * std::max(1.0, want.cwiseAbs().maxCoeff());
+    if (worst > 10.0 * std::max(worst_input_effect, float_rounding)) return false;
+    if (got.size() == 1) return true;
+    // errors that differ from entry to entry, not one factor on all of them
+    if (relative.size() < 3 || relative.size() * 4 < static_cast<std::size_t>(finite) * 3) return false;
+    std::vector<double> sorted = relative;
+    std::sort(sorted.begin(), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    double spread = 0.0;
+    for (double r : relative) spread = std::max(spread, std::abs(r - median));
+    return spread > 0.1 * std::abs(median);
 }
 
 }  // namespace
@@ -43,11 +118,15 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
                 continue;
             }
             const MatrixXd candidate = c.output();
-            if (matches(out, candidate) && !matches(candidate, expected.data)) return Diagnosis{c.mistake, c.text};
+            if (!matches(out, candidate)) continue;
+            // a candidate close to the right answer names the mistake only when the output is much closer to it
+            if (matches(candidate, expected.data) && !(distance(out, candidate) * 10 < distance(out, expected.data)))
+                continue;
+            return Diagnosis{c.mistake, c.text};
         }
     }
-    // Right to about seven digits and no more: the mark of single precision somewhere.
-    if (compare(out, expected.data, precision_tolerance).ok)
+    // Right to about seven digits and no more, the way float arithmetic is: single precision somewhere.
+    if (looks_like_single_precision(e, in, out, expected.data))
         return Diagnosis{"single_precision",
                          "right to about 7 significant digits only: is a float (or an f-suffixed constant, or "
                          "std::expf) somewhere in the computation? Use double throughout."};
@@ -56,9 +135,14 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
 
 Diagnosis stateful_diagnosis() {
     return {"stateful",
-            "keeps state between calls: the same input gave a different result the second time, or new inputs of "
-            "the same shape got an earlier call's answer. A static or global buffer that is never reset, or a "
-            "cache keyed by the size or the address of the input? Compute everything from the arguments."};
+            "keeps state between calls: the same input gave a different result the second time. A static or "
+            "global buffer that is never reset? Compute everything from the arguments."};
+}
+
+Diagnosis modified_input_diagnosis() {
+    return {"modified_input",
+            "wrote into an input: the arguments are const references (a const_cast, or a pointer from .data(), "
+            "changes the caller's matrix). Work on a copy of your own."};
 }
 
 Diagnosis unstable_diagnosis() {

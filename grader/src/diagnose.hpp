@@ -24,6 +24,7 @@ std::optional<Diagnosis> diagnose(Exercise e, const Inputs& in, const Value& got
 // Diagnoses that follow from which checks failed rather than from the numbers.
 Diagnosis stateful_diagnosis();
 Diagnosis unstable_diagnosis();
+Diagnosis modified_input_diagnosis();
 
 // Whether `got` matches a candidate's output as closely as a diagnosis needs (for Candidate::match).
 bool matches_candidate(const Eigen::MatrixXd& got, const Eigen::MatrixXd& candidate);
