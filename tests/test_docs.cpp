@@ -29,7 +29,9 @@
 // Also checked: each exercise page has one `## NAME` section per function (what `./grade --hint
 // NAME` prints) holding at least one example of that function; the finite-difference table in
 // docs/finite-differences.md agrees with tools/fd_table.cpp; relative links resolve; display
-// maths sits on its own lines.
+// maths sits on its own lines; numbers quoted in the prose and in the case files' hints (a list of
+// quotations, see "numbers quoted in the prose" below), and the claims about what naive code returns
+// (celab_naive_exp, tests/naive_exp.cpp).
 #define BOOST_TEST_MODULE docs
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
@@ -69,9 +71,9 @@ namespace {
 const fs::path source_dir{CELAB_SOURCE_DIR};
 
 // The scanner must find at least this many blocks: deleting examples fails the test.
-constexpr std::size_t min_blocks_total = 78;
+constexpr std::size_t min_blocks_total = 80;
 const std::map<std::string, std::size_t> min_blocks_per_file = {
-    {"docs/derivation.md", 42},        {"docs/finite-differences.md", 5}, {"docs/exercises/softmax.md", 12},
+    {"docs/derivation.md", 44},        {"docs/finite-differences.md", 5}, {"docs/exercises/softmax.md", 12},
     {"docs/exercises/loss.md", 12},    {"docs/exercises/gradient.md", 7},
 };
 
@@ -753,8 +755,9 @@ BOOST_DATA_TEST_CASE(relative_links_resolve_and_display_maths_stands_alone, bdat
 // printed between the two texts (one number, or a list "a, b, c") and compares each number with the
 // computation, rounded to the digits printed, or truncated when `truncated` is set (a number followed
 // by "\ldots"). A quotation that is no longer found fails too: when the docs are reworded, update the
-// entry. Most computations call the reference; the facts about naive code come from celab_naive_exp
-// (tests/naive_exp.cpp, compiled like a submission), the floating-point ones are computed here.
+// entry. The "hint" strings of grader/cases/*.json are quoted the same way. Most computations call the
+// reference; the facts about naive code come from celab_naive_exp (tests/naive_exp.cpp, compiled like
+// a submission), the floating-point ones are computed here.
 
 namespace {
 
@@ -971,6 +974,27 @@ std::vector<Quote> quotes() {
 
         // exercises/gradient.md
         q(gradient_md, "Eigen's vectorised `exp` returns about `", "` instead of 0, so", floor),
+
+        // the "hint" strings of the case files, which the report prints under a failing case
+        q("grader/cases/softmax.json", "they come out as about ", " or 0", floor),
+        qs("grader/cases/softmax.json", "a plausible but wrong row ([", "] here)", [] {
+            return std::vector<double>{naive("softmax_no_max_eigen_small_0"), naive("softmax_no_max_eigen_small_1"),
+                                       naive("softmax_no_max_eigen_small_2")};
+        }),
+        q("grader/cases/softmax.json", "Eigen's .array().exp() may give about ", ", which the tolerance accepts",
+          [] { return naive("exp_eigen_minus_inf_in_packet"); }),
+        q("grader/cases/log_softmax_rows.json", "or to about ", " with Eigen's", floor),
+        q("grader/cases/log_softmax_rows.json", "(the log of Eigen's ", ")", floor),
+        q("grader/cases/log_sum_exp.json", "with std::exp, and ", " with Eigen's", [] { return naive("lse_no_max_eigen_small"); }),
+        q("grader/cases/log_sum_exp.json", "(two terms of about ", " and one 0)", floor),
+        q("grader/cases/log_sum_exp.json", "but the answer is ", ". Factor", [] { return celab::log_sum_exp(vec({-1000, -1001, -1002})); }),
+        q("grader/cases/cross_entropy.json", "is inf with std::exp and ", " with Eigen's .array().exp() (which",
+          [] { return naive("ce_via_softmax_eigen_far_apart_t0"); }),
+        q("grader/cases/cross_entropy.json", "(which returns about ", " instead of 0)", floor),
+        q("grader/cases/cross_entropy.json", "but the loss is ", ": use", [] { return celab::cross_entropy(vec({-1000, 0, 1000}), 0); }),
+        q("grader/cases/cross_entropy.json", "-log(p) is inf with std::exp and ", " with Eigen's .array().exp(); LSE",
+          [] { return naive("ce_via_softmax_eigen_0_m1000_t1"); }),
+        q("grader/cases/cross_entropy.json", "LSE(z) - z[1] is exactly ", ".", [] { return celab::cross_entropy(vec({0, -1000}), 1); }),
     };
     return v;
 }
