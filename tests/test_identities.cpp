@@ -415,6 +415,10 @@ BOOST_AUTO_TEST_CASE(random_directional_derivative_checks_a_gradient_with_a_mill
     // The limit of the method (docs/finite-differences.md, "What it cannot see"): an error delta moves
     // d.g by ~|delta|/sqrt(V), so errors well below atol * sqrt(V) = 1e-5 pass every direction.
     BOOST_TEST(caught_small_sign == 0, "a sign error on p_i ~ 1e-6 was seen by " << caught_small_sign << " directions");
+    // ... while the exact identities see it: the sum moves by 2e-6 and a non-target entry is negative
+    BOOST_TEST(std::abs(small_sign.sum()) > 1e-6);
+    BOOST_TEST(small_sign.minCoeff() < 0.0);
+    BOOST_TEST(std::abs(g.sum()) < 1e-12);
     BOOST_TEST(1e-8 * std::sqrt(static_cast<double>(V)) == 1e-5, tt::tolerance(1e-12));
 }
 
