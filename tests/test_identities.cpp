@@ -22,6 +22,7 @@
 //   - uniform logits give a loss of log V; float losses lose digits where log1p keeps them;
 //   - finite-difference round-off grows with LSE and the logits, not with L; the grader's check at L = 2000;
 //   - relative errors of a correct gradient check, of a flipped sign and of a forgotten 1/N;
+//   - the Eigen idioms of the N x V layout table (rowwise() reductions, colwise() broadcasts);
 //   - the floating-point limits quoted in the docs (exp overflow and underflow, naive formulas).
 #define BOOST_TEST_MODULE identities
 #include <boost/test/data/monomorphic.hpp>
@@ -740,4 +741,23 @@ BOOST_AUTO_TEST_CASE(in_float_the_best_relative_error_is_about_1e_4) {
         best = std::min(best, worst);
     }
     BOOST_TEST((best > 2e-5 && best < 1e-3), "best float relative error " << best);
+}
+
+// ---- the N x V layout and the Eigen idioms of docs/derivation.md, section 7 ---------------------------
+
+BOOST_AUTO_TEST_CASE(rowwise_reduces_each_example_and_colwise_broadcasts_it_back) {
+    Eigen::MatrixXd Z(3, 4);  // the notebook's batch: rows are examples, columns classes
+    Z << 2.0, 0.5, -1.0, 0.0, 0.3, 1.2, 0.1, -0.5, 3.0, 2.0, 0.0, -1.0;
+    const Eigen::VectorXd m = Z.rowwise().maxCoeff();  // N x 1: each example's max
+    BOOST_TEST(m.size() == 3);
+    BOOST_TEST(close(m, vec({2, 1.2, 3}), {0.0, 0.0}, "Z.rowwise().maxCoeff()"));
+    const Eigen::RowVectorXd c = Z.colwise().maxCoeff();  // 1 x V: each class's max over the batch
+    BOOST_TEST(close(c.transpose(), vec({3, 2, 0.1, 0}), {0.0, 0.0}, "Z.colwise().maxCoeff()"));
+    const Eigen::MatrixXd shifted = Z.colwise() - m;  // entry n of m from row n
+    BOOST_TEST(close(shifted.rowwise().maxCoeff(), Eigen::VectorXd::Zero(3), {0.0, 0.0}, "row maxima after Z.colwise() - m"));
+    const Eigen::MatrixXd E = shifted.unaryExpr([](double x) { return std::exp(x); });
+    const Eigen::VectorXd s = E.rowwise().sum();  // N x 1
+    const Eigen::MatrixXd P = E.array().colwise() / s.array();
+    BOOST_TEST(close(P, celab::softmax_rows(Z), analytic, "E.array().colwise() / s.array() vs softmax_rows"));
+    BOOST_TEST(close(P.rowwise().sum(), Eigen::VectorXd::Ones(3), analytic, "each row sums to 1"));
 }
