@@ -903,7 +903,7 @@ std::vector<Quote> quotes() {
         // section 8: float, double and log1p
         q(derivation, "Eigen's vectorised `exp` stops at `", "` in double", [] { return -naive("neg_log_exp_eigen_floor"); }),
         q(derivation, "in double and returns `", "` for anything below it", floor),
-        q(derivation, "the loss is $\\log(1 + e^{-10}) = $ `", "`, but in float", [] { return exact_two_class(10); }),
+        q(derivation, "the loss is $\\log(1 + e^{-10}) \\approx$ `", "`, but in float", [] { return exact_two_class(10); }),
         q(derivation, "but in float $\\mathrm{LSE}(z) = ", "$ is rounded", [] { return 10.0 + exact_two_class(10); }),
         q(derivation, "the float loss is `", "`, `", [] { return static_cast<double>(loss_lse_minus_target<float>({10.0f, 0.0f}, 0)); }),
         q(derivation, "the float loss is `4.5776e-5`, `", "` % off", [] {
