@@ -95,6 +95,11 @@ MatrixXd softmax_rows_stable_std(const MatrixXd& z) {
     const MatrixXd e = (z.colwise() - VectorXd(z.rowwise().maxCoeff())).unaryExpr([](double x) { return std::exp(x); });
     return e.array().colwise() / e.rowwise().sum().array();
 }
+// log-softmax with no max at all: z - log(sum(exp(z)))
+VectorXd log_softmax_no_max_eigen(const VectorXd& z) { return (z.array() - std::log(z.array().exp().sum())).matrix(); }
+VectorXd log_softmax_no_max_std(const VectorXd& z) {
+    return (z.array() - std::log(z.unaryExpr([](double x) { return std::exp(x); }).sum())).matrix();
+}
 // log_softmax_rows with the batch max: (z - M) - log(sum(exp(z - M))) per row
 MatrixXd log_softmax_rows_batch_max_eigen(const MatrixXd& z) {
     const MatrixXd shifted = (z.array() - z.maxCoeff()).matrix();
@@ -136,6 +141,8 @@ int main() {
     print("log_eigen_of_exp_eigen_floor",
           VectorXd(VectorXd(vec({-1000, -1000}).array().exp().matrix()).array().log().matrix())[0]);
 
+    print_all("log_softmax_no_max_std_small", log_softmax_no_max_std(small));
+    print_all("log_softmax_no_max_eigen_small", log_softmax_no_max_eigen(small));
     // log-sum-exp without the max
     print("lse_no_max_std_big", lse_no_max_std(big));
     print("lse_no_max_eigen_big", lse_no_max_eigen(big));

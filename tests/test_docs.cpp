@@ -1208,6 +1208,26 @@ BOOST_AUTO_TEST_CASE(naive_code_fails_the_way_the_docs_say) {
             const double right = celab::log_softmax_rows(scales)(r, c);
             BOOST_TEST((std::isfinite(got) && std::abs(got - right) > 100.0), k << ": " << got << " vs " << right);
         }
+    // log-softmax with no max on [-1000, -1001, -1002] (docs/checks.md, log_softmax_rows): +inf with
+    // std::exp; finite, negative, and not summing to 1 after exp with Eigen's
+    double exp_sum = 0.0;
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(n("log_softmax_no_max_std_small_" + std::to_string(i)) == inf);
+        const double v = n("log_softmax_no_max_eigen_small_" + std::to_string(i));
+        BOOST_TEST((std::isfinite(v) && v < 0.0), i << ": " << v);
+        exp_sum += std::exp(v);
+    }
+    BOOST_TEST(std::abs(exp_sum - 1.0) > 0.5);
+    // the batch max with Eigen's exp: finite, negative rows whose exponentials do not sum to 1
+    for (int r = 1; r < 4; ++r) {
+        double row_sum = 0.0;
+        for (int c = 0; c < 3; ++c) {
+            const double v = n("log_softmax_rows_batch_max_eigen_scales_" + std::to_string(r) + "_" + std::to_string(c));
+            BOOST_TEST(v < 0.0);
+            row_sum += std::exp(v);
+        }
+        BOOST_TEST(std::abs(row_sum - 1.0) > 0.5, "row " << r);
+    }
     // the log_softmax_rows page example [[0, -1000, -inf], [1000, 1001, 1002]]
     BOOST_TEST(n("log_of_softmax_rows_std_page_0_1") == -inf);                 // log(softmax): -inf, not -1000
     BOOST_TEST(n("log_of_softmax_rows_eigen_broadcast_page_0_1") == -inf);     // Eigen, written as a broadcast: 0 too
