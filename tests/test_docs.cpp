@@ -29,7 +29,9 @@
 // Also checked: each exercise page has one `## NAME` section per function (what `./grade --hint
 // NAME` prints) holding at least one example of that function; the finite-difference table in
 // docs/finite-differences.md agrees with tools/fd_table.cpp; relative links resolve; display
-// maths sits on its own lines.
+// maths sits on its own lines; numbers quoted in the prose and in the case files' hints (a list of
+// quotations, see "numbers quoted in the prose" below), and the claims about what naive code returns
+// (celab_naive_exp, tests/naive_exp.cpp).
 #define BOOST_TEST_MODULE docs
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
@@ -40,6 +42,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
@@ -48,6 +51,7 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <limits>
 #include <map>
 #include <memory>
 #include <regex>
@@ -67,9 +71,9 @@ namespace {
 const fs::path source_dir{CELAB_SOURCE_DIR};
 
 // The scanner must find at least this many blocks: deleting examples fails the test.
-constexpr std::size_t min_blocks_total = 78;
+constexpr std::size_t min_blocks_total = 80;
 const std::map<std::string, std::size_t> min_blocks_per_file = {
-    {"docs/derivation.md", 42},        {"docs/finite-differences.md", 5}, {"docs/exercises/softmax.md", 12},
+    {"docs/derivation.md", 44},        {"docs/finite-differences.md", 5}, {"docs/exercises/softmax.md", 12},
     {"docs/exercises/loss.md", 12},    {"docs/exercises/gradient.md", 7},
 };
 
@@ -242,14 +246,10 @@ struct BlockError : std::runtime_error {
 double number(const json& j, const std::string& where) {
     if (!j.is_string()) throw BlockError(where + " must be a number");
     const std::string s = j.get<std::string>();
-    std::size_t used = 0;
-    double v = 0.0;
-    try {
-        v = std::stod(s, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != s.size() || s.empty()) throw BlockError(where + " is '" + s + "', not a number");
+    // strtod, not std::stod: stod throws on subnormal numbers such as 5.6e-309
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size()) throw BlockError(where + " is '" + s + "', not a number");
     return v;
 }
 
@@ -746,4 +746,497 @@ BOOST_DATA_TEST_CASE(relative_links_resolve_and_display_maths_stands_alone, bdat
             BOOST_TEST(t == "$$", file << ":" << i + 1 << ": put each $$ of a display block on its own line");
     }
     BOOST_TEST(!in_fence, file << ": a ``` fence is not closed");
+}
+
+// ---- numbers quoted in the prose ------------------------------------------------------------------
+// A number in running text cannot sit in a celab-example block, so each one is listed below as a
+// quotation: the text right before it, the text right after it, and how to compute it. Whitespace,
+// line breaks included, counts as one space. The test finds the quotation in the file, reads what is
+// printed between the two texts (one number, or a list "a, b, c") and compares each number with the
+// computation, rounded to the digits printed, or truncated when `truncated` is set (a number followed
+// by "\ldots"). A quotation that is no longer found fails too: when the docs are reworded, update the
+// entry. The "hint" strings of grader/cases/*.json are quoted the same way. Most computations call the
+// reference; the facts about naive code come from celab_naive_exp (tests/naive_exp.cpp, compiled like
+// a submission), the floating-point ones are computed here.
+
+namespace {
+
+// What celab_naive_exp printed, name -> value (empty when CELAB_NAIVE_EXP is not set).
+const std::map<std::string, double>& naive_facts() {
+    static const std::map<std::string, double> facts = [] {
+        std::map<std::string, double> m;
+        const char* tool = std::getenv("CELAB_NAIVE_EXP");
+        if (tool == nullptr) return m;
+        std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((std::string("\"") + tool + "\"").c_str(), "r"), pclose);
+        if (!pipe) return m;
+        std::string out;
+        char buf[4096];
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe.get())) > 0;) out.append(buf, n);
+        for (const std::string& line : split_lines(out)) {
+            std::istringstream in(line);
+            std::string name, value;
+            // strtod reads nan, -nan, inf, -inf and subnormals (std::stod throws on the latter)
+            if (in >> name >> value) m[name] = std::strtod(value.c_str(), nullptr);
+        }
+        return m;
+    }();
+    return facts;
+}
+
+double naive(const std::string& name) {
+    const auto& facts = naive_facts();
+    const auto it = facts.find(name);
+    if (it != facts.end()) return it->second;
+    if (std::getenv("CELAB_NAIVE_EXP") == nullptr)
+        throw std::runtime_error("CELAB_NAIVE_EXP is not set (tests/docs.cmake sets it to celab_naive_exp)");
+    throw std::runtime_error("celab_naive_exp printed no value named " + name);
+}
+
+// The loss LSE(z) - z_t computed in T the way the reference does: (m + log sum exp(z - m)) - z_t.
+template <typename T>
+T loss_lse_minus_target(const std::vector<T>& z, std::size_t t) {
+    const T m = *std::max_element(z.begin(), z.end());
+    T s = 0;
+    for (const T v : z) s += std::exp(v - m);
+    return (m + std::log(s)) - z[t];
+}
+// The same loss when z_t is the largest logit: log1p(sum_{j != t} exp(z_j - z_t)).
+template <typename T>
+T loss_log1p(const std::vector<T>& z, std::size_t t) {
+    T s = 0;
+    for (std::size_t j = 0; j < z.size(); ++j)
+        if (j != t) s += std::exp(z[j] - z[t]);
+    return std::log1p(s);
+}
+double rel_error(double got, double exact) { return std::abs(got - exact) / std::abs(exact); }
+// the loss of z = [a, 0] with target 0, to full precision: log(1 + e^-a)
+double exact_two_class(double a) { return std::log1p(std::exp(-a)); }
+
+Eigen::VectorXd vec(std::initializer_list<double> values) {
+    Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
+    Eigen::Index i = 0;
+    for (double x : values) v[i++] = x;
+    return v;
+}
+// the notebook's batch (docs/derivation.md, section 7) and its one-hot targets [0, 1, 0]
+Eigen::MatrixXd notebook_logits() {
+    Eigen::MatrixXd z(3, 4);
+    z << 2, 0.5, -1, 0, 0.3, 1.2, 0.1, -0.5, 3, 2, 0, -1;
+    return z;
+}
+Eigen::MatrixXd notebook_targets() {
+    Eigen::MatrixXd y = Eigen::MatrixXd::Zero(3, 4);
+    y(0, 0) = y(1, 1) = y(2, 0) = 1.0;
+    return y;
+}
+const Eigen::VectorXd running{vec({1, 2, 3, 0.5})};  // the running example, target 2
+
+std::vector<double> all(const Eigen::MatrixXd& m) {  // row by row
+    std::vector<double> v;
+    for (Eigen::Index r = 0; r < m.rows(); ++r)
+        for (Eigen::Index c = 0; c < m.cols(); ++c) v.push_back(m(r, c));
+    return v;
+}
+
+struct Quote {
+    std::string file;
+    std::string before;
+    std::string after;
+    std::function<std::vector<double>()> value;
+    bool truncated = false;
+};
+std::ostream& operator<<(std::ostream& os, const Quote& q) { return os << q.file << ": '" << q.before << "'"; }
+
+Quote q(std::string file, std::string before, std::string after, std::function<double()> f) {
+    return Quote{std::move(file), std::move(before), std::move(after), [f] { return std::vector<double>{f()}; }, false};
+}
+Quote qs(std::string file, std::string before, std::string after, std::function<std::vector<double>()> f) {
+    return Quote{std::move(file), std::move(before), std::move(after), std::move(f), false};
+}
+
+const std::string derivation = "docs/derivation.md", fd = "docs/finite-differences.md", checks_md = "docs/checks.md",
+                  softmax_md = "docs/exercises/softmax.md", loss_md = "docs/exercises/loss.md",
+                  gradient_md = "docs/exercises/gradient.md";
+
+std::vector<Quote> quotes() {
+    using celab::Reduction;
+    const auto floor = [] { return naive("exp_eigen_floor"); };
+    std::vector<Quote> v = {
+        // derivation.md: section 2, what naive code really returns (tests/naive_exp.cpp)
+        q(derivation, "It clamps its argument at `", "` and so returns", [] { return -naive("neg_log_exp_eigen_floor"); }),
+        q(derivation, "and so returns about `", "`, not 0, but only", floor),
+        qs(derivation, "So the naive softmax of $[-1000, -1001, -1002]$ with Eigen's `exp` is `[", "]`, and of four", [] {
+            return std::vector<double>{naive("softmax_no_max_eigen_small_0"), naive("softmax_no_max_eigen_small_1"),
+                                       naive("softmax_no_max_eigen_small_2")};
+        }),
+        qs(derivation, "logits the uniform `[", "]`: no NaN", [] {
+            return std::vector<double>{naive("softmax_no_max_eigen_small4_0"), naive("softmax_no_max_eigen_small4_1"),
+                                       naive("softmax_no_max_eigen_small4_2"), naive("softmax_no_max_eigen_small4_3")};
+        }),
+        q(derivation, "log of such a \"probability\" is `", "` with `std::log`", [] { return -naive("neg_log_exp_eigen_floor"); }),
+        q(derivation, "smallest normal number and gives `", "`), so a loss", [] { return naive("log_eigen_of_exp_eigen_floor"); }),
+        q(derivation, "so a loss computed through it comes out as `", "` where", [] { return naive("ce_via_softmax_eigen_0_m1000_t1"); }),
+        q(derivation, "look for a **uniform row** or a **loss of ", "**", [] { return naive("ce_via_softmax_eigen_0_m1000_t1"); }),
+        q(derivation, "negative argument and may return `", "`, negligible", [] { return naive("exp_eigen_minus_inf_in_packet"); }),
+        // section 4
+        q(derivation, "which is indeed $-\\log ", "$, with $p_2$", [] { return celab::softmax(running)[2]; }),
+        q(derivation, "The true loss is $", "$ (to double precision)", [] { return celab::cross_entropy(vec({0, -800}), 1); }),
+        q(derivation, "For $V = 1000$ classes expect about ", ", for GPT-2's", [] { return std::log(1000.0); }),
+        q(derivation, "vocabulary of $V = 50257$ tokens about ", ". So the first loss", [] {
+            return celab::cross_entropy(Eigen::VectorXd::Zero(50257), 0);
+        }),
+        // section 7
+        qs(derivation, "| `Z.rowwise().maxCoeff()` | $N \\times 1$ | [", "] |", [] {
+            return all(Eigen::VectorXd(notebook_logits().rowwise().maxCoeff()));
+        }),
+        qs(derivation, "| `Z.colwise().maxCoeff()` | $1 \\times V$ | [", "] |", [] {
+            return all(Eigen::RowVectorXd(notebook_logits().colwise().maxCoeff()));
+        }),
+        q(derivation, "for instance $-\\log ", "$ for row 0", [] { return celab::softmax_rows(notebook_logits())(0, 0); }),
+        Quote{derivation, "Their mean is the notebook's $", "\\ldots$", [] {
+                  return std::vector<double>{celab::reduce(celab::cross_entropy_from_logits(notebook_logits(), notebook_targets()), Reduction::Mean)};
+              }, true},
+        q(derivation, "For instance $", " = (0.71009992 - 1)/3$", [] {
+            return celab::cross_entropy_grad_batch(notebook_logits(), notebook_targets(), Reduction::Mean)(0, 0);
+        }),
+        q(derivation, "For instance $-0.096633 = (", " - 1)/3$", [] { return celab::softmax_rows(notebook_logits())(0, 0); }),
+        // section 8: float, double and log1p
+        q(derivation, "Eigen's vectorised `exp` stops at `", "` in double", [] { return -naive("neg_log_exp_eigen_floor"); }),
+        q(derivation, "in double and returns `", "` for anything below it", floor),
+        q(derivation, "the loss is $\\log(1 + e^{-10}) \\approx$ `", "`, but in float", [] { return exact_two_class(10); }),
+        q(derivation, "but in float $\\mathrm{LSE}(z) = ", "$ is rounded", [] { return 10.0 + exact_two_class(10); }),
+        q(derivation, "the float loss is `", "`, `", [] { return static_cast<double>(loss_lse_minus_target<float>({10.0f, 0.0f}, 0)); }),
+        q(derivation, "the float loss is `4.5776e-5`, `", "` % off", [] {
+            return 100.0 * rel_error(loss_lse_minus_target<float>({10.0f, 0.0f}, 0), exact_two_class(10));
+        }),
+        q(derivation, "the loss exactly 0: `", "` % off", [] {
+            return 100.0 * rel_error(loss_lse_minus_target<float>({20.0f, 0.0f}, 0), exact_two_class(20));
+        }),
+        q(derivation, "with target 0 (loss ", ") comes out", [] { return celab::cross_entropy(vec({1000, 1001, 1002}), 0); }),
+        q(derivation, ") comes out `", "` off relative in float", [] {
+            return rel_error(loss_lse_minus_target<float>({1000.0f, 1001.0f, 1002.0f}, 0), celab::cross_entropy(vec({0, 1, 2}), 0));
+        }),
+        q(derivation, "$[20, 0]$ is off by `", "` relative", [] { return rel_error(loss_lse_minus_target<double>({20.0, 0.0}, 0), exact_two_class(20)); }),
+        q(derivation, "$[30, 0]$ by `", "` %", [] { return 100.0 * rel_error(loss_lse_minus_target<double>({30.0, 0.0}, 0), exact_two_class(30)); }),
+        q(derivation, "gives exactly 0 instead of `", "`.", [] { return exact_two_class(40); }),
+        q(derivation, "Then $[20, 0]$ gives `", "` in float", [] { return static_cast<double>(loss_log1p<float>({20.0f, 0.0f}, 0)); }),
+        q(derivation, "in float (exactly `", "`)", [] { return exact_two_class(20); }),
+        // section 9
+        qs(derivation, "(compare the softmax $[", "]$ of the same logits", [] {
+            return all(celab::softmax(vec({2, -std::numeric_limits<double>::infinity(), 1})));
+        }),
+        q(derivation, "the lookup picks $", "$, $0.653431$", [] { return celab::cross_entropy_from_logits(notebook_logits(), notebook_targets())[0]; }),
+        q(derivation, "the lookup picks $0.342350$, $", "$ and", [] { return celab::cross_entropy_from_logits(notebook_logits(), notebook_targets())[1]; }),
+        q(derivation, "$ and $", "$ (negated)", [] { return celab::cross_entropy_from_logits(notebook_logits(), notebook_targets())[2]; }),
+
+        // finite-differences.md
+        q(fd, "So the exact value is $g_0 = p_0 = ", "$.", [] { return celab::softmax(running)[0]; }),
+        q(fd, "In this example $S = \\mathrm{LSE}(z) = ", "$ and", [] { return celab::log_sum_exp(running); }),
+        q(fd, "$ and $L = ", "$ are within", [] { return celab::cross_entropy(running, 2); }),
+
+        // checks.md
+        q(checks_md, "the absolute part is 1e-9 + ", " rather than 1e-9", [] { return 16 * DBL_EPSILON * 3000; }),
+        q(checks_md, "at most 1e-9 while S <= ", ",", [] { return 1e-9 * 1e-5 / DBL_EPSILON; }),
+        q(checks_md, "up to eps·2000/h = ", " for the shipped case", [] { return DBL_EPSILON * 2000 / 1e-5; }),
+        q(checks_md, "(logits [-1000, 0, 1000], target 0, loss ", ")", [] { return celab::cross_entropy(vec({-1000, 0, 1000}), 0); }),
+
+        // exercises/softmax.md
+        qs(softmax_md, "but with Eigen's `.array().exp()` it gives `[", "]`: Eigen's", [] {
+            return std::vector<double>{naive("softmax_no_max_eigen_small_0"), naive("softmax_no_max_eigen_small_1"),
+                                       naive("softmax_no_max_eigen_small_2")};
+        }),
+        q(softmax_md, "Eigen's vectorised `exp` returns about `", "` instead of 0 below", floor),
+        q(softmax_md, "`exp` returns about `5.6e-309` instead of 0 below ", ", except for", [] { return -naive("neg_log_exp_eigen_floor"); }),
+        q(softmax_md, "`.array().exp()` may give about `", "`. The grader", [] { return naive("exp_eigen_minus_inf_in_packet"); }),
+        q(softmax_md, "with Eigen's `.array().exp()` both are `", "` and the row", [] { return naive("exp_eigen_floor"); }),
+        qs(softmax_md, "and the row comes out as a uniform `[", "]` instead of", [] {
+            return std::vector<double>{naive("softmax_rows_batch_max_eigen_0_0"), naive("softmax_rows_batch_max_eigen_0_1")};
+        }),
+        qs(softmax_md, "]` instead of $[", "]$.", [] { return all(Eigen::RowVectorXd(celab::softmax_rows(vec({0, 1}).transpose()))); }),
+        q(softmax_md, "or about `", "`; in the second case", floor),
+        qs(softmax_md, "the logarithms of the probabilities $[", "]$ of the `softmax` section", [] { return all(celab::softmax(running)); }),
+        q(softmax_md, "the sum is a few times `", "` and the row", floor),
+        q(softmax_md, "and `", "` with Eigen's `.array().exp()` (the log of two terms", [] { return naive("lse_no_max_eigen_small"); }),
+
+        // exercises/loss.md
+        q(loss_md, "the loss comes out as `", "`, a plausible-looking", [] { return naive("ce_via_softmax_eigen_0_m800_t1"); }),
+        q(loss_md, "a plausible-looking number that is wrong by ", ".", [] {
+            return celab::cross_entropy(vec({0, -800}), 1) - naive("ce_via_softmax_eigen_0_m800_t1");
+        }),
+        q(loss_md, "which returns about `", "` instead of 0", floor),
+        q(loss_md, "instead of 0 below ", " ([derivation.md]", [] { return -naive("neg_log_exp_eigen_floor"); }),
+        q(loss_md, "one-hot target (", ", first example above)", [] {
+            return celab::cross_entropy_from_logits(notebook_logits(), notebook_targets())[0];
+        }),
+        q(loss_md, "the mean is its printed ", " (to 6 digits)", [] {
+            return celab::reduce(celab::cross_entropy_from_logits(notebook_logits(), notebook_targets()), Reduction::Mean);
+        }),
+
+        // exercises/gradient.md
+        q(gradient_md, "Eigen's vectorised `exp` returns about `", "` instead of 0, so", floor),
+
+        // the "hint" strings of the case files, which the report prints under a failing case
+        q("grader/cases/softmax.json", "they come out as about ", " or 0", floor),
+        qs("grader/cases/softmax.json", "a plausible but wrong row ([", "] here)", [] {
+            return std::vector<double>{naive("softmax_no_max_eigen_small_0"), naive("softmax_no_max_eigen_small_1"),
+                                       naive("softmax_no_max_eigen_small_2")};
+        }),
+        q("grader/cases/softmax.json", "Eigen's .array().exp() may give about ", ", which the tolerance accepts",
+          [] { return naive("exp_eigen_minus_inf_in_packet"); }),
+        q("grader/cases/log_softmax_rows.json", "or to about ", " with Eigen's", floor),
+        q("grader/cases/log_softmax_rows.json", "(the log of Eigen's ", ")", floor),
+        q("grader/cases/log_sum_exp.json", "with std::exp, and ", " with Eigen's", [] { return naive("lse_no_max_eigen_small"); }),
+        q("grader/cases/log_sum_exp.json", "(two terms of about ", " and one 0)", floor),
+        q("grader/cases/log_sum_exp.json", "but the answer is ", ". Factor", [] { return celab::log_sum_exp(vec({-1000, -1001, -1002})); }),
+        q("grader/cases/cross_entropy.json", "is inf with std::exp and ", " with Eigen's .array().exp() (which",
+          [] { return naive("ce_via_softmax_eigen_far_apart_t0"); }),
+        q("grader/cases/cross_entropy.json", "(which returns about ", " instead of 0)", floor),
+        q("grader/cases/cross_entropy.json", "but the loss is ", ": use", [] { return celab::cross_entropy(vec({-1000, 0, 1000}), 0); }),
+        q("grader/cases/cross_entropy.json", "-log(p) is inf with std::exp and ", " with Eigen's .array().exp(); LSE",
+          [] { return naive("ce_via_softmax_eigen_0_m1000_t1"); }),
+        q("grader/cases/cross_entropy.json", "LSE(z) - z[1] is exactly ", ".", [] { return celab::cross_entropy(vec({0, -1000}), 1); }),
+    };
+    return v;
+}
+
+// Collapses every run of whitespace (line breaks included) to one space.
+std::string squeeze(const std::string& s) {
+    std::string out;
+    bool space = false;
+    for (const char c : s) {
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = true;
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += c;
+    }
+    if (space) out += ' ';
+    return out;
+}
+
+// One place where the quotation occurs: the printed numbers, and where the list starts and ends.
+struct Found {
+    std::size_t begin = 0, end = 0;
+    std::vector<std::string> numbers;
+};
+
+std::vector<Found> find_quote(const std::string& text, const Quote& quote) {
+    // a number, or a list "a, b, c"; a full stop right after a number ends the sentence, not the number
+    static const std::regex list(R"([-+]?\d+(\.\d+)?([eE][-+]?\d+)?(, [-+]?\d+(\.\d+)?([eE][-+]?\d+)?)*)");
+    const std::string before = squeeze(quote.before), after = squeeze(quote.after);
+    std::vector<Found> found;
+    for (std::size_t pos = text.find(before); pos != std::string::npos; pos = text.find(before, pos + 1)) {
+        const std::size_t start = pos + before.size();
+        const std::string rest = text.substr(start, 400);
+        std::smatch m;
+        if (!std::regex_search(rest, m, list, std::regex_constants::match_continuous)) continue;
+        if (rest.compare(static_cast<std::size_t>(m.length(0)), after.size(), after) != 0) continue;
+        Found f{start, start + static_cast<std::size_t>(m.length(0)), {}};
+        std::stringstream ss(m.str(0));
+        for (std::string n; std::getline(ss, n, ',');) f.numbers.push_back(trim(n));
+        found.push_back(f);
+    }
+    return found;
+}
+
+// Empty when `printed`, truncated (not rounded) to its digits, is the reference: "0.45254319508077"
+// claims 0.45254319508077 <= x < 0.45254319508078.
+std::string compare_truncated(const std::string& printed, double reference, const std::string& where) {
+    const double value = std::strtod(printed.c_str(), nullptr);
+    const double unit = 2.0 * half_last_place(printed);
+    const bool ok = std::signbit(value) == std::signbit(reference) && std::abs(reference) >= std::abs(value) * (1 - 1e-15) &&
+                    std::abs(reference) < std::abs(value) + unit;
+    if (ok) return "";
+    std::ostringstream msg;
+    msg.precision(17);
+    msg << where << ": printed " << printed << " (truncated) but the reference gives " << reference << "; fix the number in the docs";
+    return msg.str();
+}
+
+std::vector<std::string> check_quote(const std::string& text, const Quote& quote) {
+    const std::vector<Found> found = find_quote(text, quote);
+    if (found.empty())
+        return {"quotation not found: '" + squeeze(quote.before) + "<number>" + squeeze(quote.after) +
+                "'; if the docs were reworded, update this entry in tests/test_docs.cpp"};
+    std::vector<double> want;
+    try {
+        want = quote.value();
+    } catch (const std::exception& e) {
+        return {std::string("cannot compute the number: ") + e.what()};
+    }
+    std::vector<std::string> problems;
+    for (const Found& f : found) {
+        if (f.numbers.size() != want.size()) {
+            problems.push_back("'" + squeeze(quote.before) + "' is followed by " + std::to_string(f.numbers.size()) +
+                               " numbers, the computation gives " + std::to_string(want.size()));
+            continue;
+        }
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            const std::string where = "'" + squeeze(quote.before) + "' number " + std::to_string(i + 1);
+            const std::string p = quote.truncated ? compare_truncated(f.numbers[i], want[i], where)
+                                                  : compare_printed(f.numbers[i], want[i], where);
+            if (!p.empty()) problems.push_back(p);
+        }
+    }
+    return problems;
+}
+
+// The text with one digit of the quotation changed: the last digit of the last number's mantissa.
+std::string with_a_digit_changed(std::string text, const Found& f) {
+    const std::string printed = text.substr(f.begin, f.end - f.begin);
+    const std::size_t comma = printed.rfind(", ");
+    const std::size_t start = f.begin + (comma == std::string::npos ? 0 : comma + 2);  // the last number
+    const std::size_t e = text.find_first_of("eE", start);
+    const std::size_t last = e != std::string::npos && e < f.end ? e : f.end;  // end of its mantissa
+    std::size_t i = last - 1;
+    while (i > f.begin && !std::isdigit(static_cast<unsigned char>(text[i]))) --i;
+    text[i] = text[i] == '9' ? '8' : static_cast<char>(text[i] + 1);
+    return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(prose)
+
+BOOST_DATA_TEST_CASE(numbers_quoted_in_the_prose_match_the_reference, bdata::make(quotes()), quote) {
+    const std::string text = squeeze(read_text(source_dir / quote.file));
+    const std::vector<std::string> problems = check_quote(text, quote);
+    BOOST_TEST(problems.empty(), quote << ":" << joined(problems));
+}
+
+// The check must see a wrong digit: change one digit of each quoted number and it must fail.
+BOOST_DATA_TEST_CASE(a_changed_digit_in_a_quoted_number_fails, bdata::make(quotes()), quote) {
+    const std::string text = squeeze(read_text(source_dir / quote.file));
+    const std::vector<Found> found = find_quote(text, quote);
+    BOOST_TEST_REQUIRE(!found.empty(), quote << ": quotation not found");
+    const std::string changed = with_a_digit_changed(text, found.front());
+    BOOST_TEST(changed != text);
+    BOOST_TEST(!check_quote(changed, quote).empty(),
+               quote << ": changing '" << text.substr(found.front().begin, found.front().end - found.front().begin) << "' to '"
+                     << changed.substr(found.front().begin, found.front().end - found.front().begin) << "' was not caught");
+}
+
+BOOST_AUTO_TEST_CASE(the_quote_reader_handles_lists_truncation_and_line_breaks) {
+    const Quote pi{"x", "pi is $", "\\ldots$", [] { return std::vector<double>{3.14159265}; }, true};
+    BOOST_TEST(check_quote(squeeze("so pi is\n$3.1415\\ldots$ here"), pi).empty());
+    BOOST_TEST(!check_quote(squeeze("so pi is $3.1416\\ldots$ here"), pi).empty());  // rounded, not truncated
+    BOOST_TEST(!check_quote(squeeze("so pi is about 3.1415"), pi).empty());          // not found
+    const Quote list = qs("x", "p = [", "]", [] { return std::vector<double>{0.25, 0.5, 0.25}; });
+    BOOST_TEST(check_quote("p = [0.25, 0.5, 0.25]", list).empty());
+    BOOST_TEST(!check_quote("p = [0.25, 0.5]", list).empty());
+    BOOST_TEST(!check_quote("p = [0.25, 0.6, 0.25]", list).empty());
+    const Quote tiny = q("x", "about `", "`", [] { return 5.5555294837733886e-309; });
+    BOOST_TEST(check_quote("about `5.6e-309`", tiny).empty());
+    BOOST_TEST(!check_quote("about `5.7e-309`", tiny).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- what naive code does, as the docs and the case-file hints describe it ------------------------
+// The claims of docs/derivation.md (section 2), the exercise pages and the hints of grader/cases/*.json
+// about naive code, checked against celab_naive_exp (compiled like a submission). If the compiler
+// flags or Eigen change what naive code does, this fails and the docs must change with it.
+
+BOOST_AUTO_TEST_CASE(naive_code_fails_the_way_the_docs_say) {
+    BOOST_TEST_REQUIRE(std::getenv("CELAB_NAIVE_EXP") != nullptr, "CELAB_NAIVE_EXP is not set (tests/docs.cmake sets it)");
+    BOOST_TEST_REQUIRE(!naive_facts().empty(), "celab_naive_exp printed nothing");
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto n = [](const std::string& name) { return naive(name); };
+    for (int i = 0; i < 3; ++i) {
+        const std::string k = std::to_string(i);
+        // [1000, 1001, 1002]: NaN with both exps (exp overflows to inf, inf/inf)
+        BOOST_TEST(std::isnan(n("softmax_no_max_std_big_" + k)));
+        BOOST_TEST(std::isnan(n("softmax_no_max_eigen_big_" + k)));
+        // [-1000, -1001, -1002]: NaN with std::exp (0/0) ...
+        BOOST_TEST(std::isnan(n("softmax_no_max_std_small_" + k)));
+        BOOST_TEST(n("exp_std_small_" + k) == 0.0);
+    }
+    // ... but [0.5, 0.5, 0] with Eigen's exp: two entries in a packet give ~5.6e-309, the last one 0
+    BOOST_TEST(n("exp_eigen_small_0") == n("exp_eigen_floor"));
+    BOOST_TEST(n("exp_eigen_small_1") == n("exp_eigen_floor"));
+    BOOST_TEST(n("exp_eigen_small_2") == 0.0);
+    BOOST_TEST(n("softmax_no_max_eigen_small_0") == 0.5);
+    BOOST_TEST(n("softmax_no_max_eigen_small_1") == 0.5);
+    BOOST_TEST(n("softmax_no_max_eigen_small_2") == 0.0);
+    // the floor: subnormal, below DBL_MIN, exp(-709.784); a one-entry vector never uses a packet
+    BOOST_TEST(n("exp_eigen_floor") > 0.0);
+    BOOST_TEST(n("exp_eigen_floor") < DBL_MIN);
+    BOOST_TEST(n("exp_eigen_floor") == std::exp(-709.784), boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(n("exp_eigen_single") == 0.0);
+    BOOST_TEST(n("exp_eigen_minus_inf_in_packet") == n("exp_eigen_floor"));
+    BOOST_TEST(std::isinf(n("exp_eigen_above_709_78")));
+    // a uniform row: four logits, and the running example shifted down by 1000 (the stability call)
+    for (int i = 0; i < 4; ++i) {
+        BOOST_TEST(n("softmax_no_max_eigen_small4_" + std::to_string(i)) == 0.25);
+        BOOST_TEST(n("softmax_no_max_eigen_running_minus_1000_" + std::to_string(i)) == 0.25);
+    }
+    // log-sum-exp without the max: inf / -inf with std::exp, a finite -709.09 with Eigen's
+    BOOST_TEST(n("lse_no_max_std_big") == inf);
+    BOOST_TEST(n("lse_no_max_eigen_big") == inf);
+    BOOST_TEST(n("lse_no_max_std_small") == -inf);
+    BOOST_TEST(std::isfinite(n("lse_no_max_eigen_small")));
+    // -log(softmax(z)[t]) where p_t underflows: inf with std::exp, 709.78 with Eigen's (the hints of
+    // cross_entropy.json: saturated_1000 and far_apart_wrong_class)
+    BOOST_TEST(n("ce_via_softmax_std_0_m1000_t1") == inf);
+    BOOST_TEST(n("ce_via_softmax_std_0_m800_t1") == inf);
+    BOOST_TEST(n("ce_via_softmax_std_far_apart_t0") == inf);
+    BOOST_TEST(n("ce_via_softmax_eigen_0_m1000_t1") == n("neg_log_exp_eigen_floor"));
+    BOOST_TEST(n("ce_via_softmax_eigen_0_m800_t1") == n("neg_log_exp_eigen_floor"));
+    BOOST_TEST(n("ce_via_softmax_eigen_far_apart_t0") == n("neg_log_exp_eigen_floor"));
+    BOOST_TEST(n("log_softmax_via_softmax_std_0_m1000_1") == -inf);
+    BOOST_TEST(n("log_softmax_via_softmax_eigen_0_m1000_1") == -n("neg_log_exp_eigen_floor"));
+    // a masked class: exactly 0 with std::exp, a negligible positive number with Eigen's
+    BOOST_TEST(n("softmax_stable_std_masked_1") == 0.0);
+    BOOST_TEST(n("softmax_stable_eigen_masked_1") > 0.0);
+    BOOST_TEST(n("softmax_stable_eigen_masked_1") < 1e-300);
+    // the batch max in softmax_rows: NaN rows with std::exp, uniform rows with Eigen's
+    BOOST_TEST(std::isnan(n("softmax_rows_batch_max_std_0_0")));
+    BOOST_TEST(n("softmax_rows_batch_max_eigen_0_0") == 0.5);
+    BOOST_TEST(n("softmax_rows_batch_max_eigen_0_1") == 0.5);
+    for (int r = 1; r < 4; ++r)
+        for (int c = 0; c < 3; ++c) {
+            const std::string k = std::to_string(r) + "_" + std::to_string(c);
+            BOOST_TEST(std::isnan(n("softmax_rows_batch_max_std_scales_" + k)));
+            BOOST_TEST(n("softmax_rows_batch_max_eigen_scales_" + k) == 1.0 / 3.0, boost::test_tools::tolerance(1e-15));
+            // log-softmax with the batch max: +inf with std::exp, finite but off by hundreds with Eigen's
+            BOOST_TEST(n("log_softmax_rows_batch_max_std_scales_" + k) == inf);
+            const double got = n("log_softmax_rows_batch_max_eigen_scales_" + k);
+            Eigen::MatrixXd scales(4, 3);
+            scales << 1000, 1001, 1002, -1000, -1001, -1002, 0.1, 0.2, 0.3, 0, -40, 5;
+            const double right = celab::log_softmax_rows(scales)(r, c);
+            BOOST_TEST((std::isfinite(got) && std::abs(got - right) > 100.0), k << ": " << got << " vs " << right);
+        }
+    // log-softmax with no max on [-1000, -1001, -1002] (docs/checks.md, log_softmax_rows): +inf with
+    // std::exp; finite, negative, and not summing to 1 after exp with Eigen's
+    double exp_sum = 0.0;
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(n("log_softmax_no_max_std_small_" + std::to_string(i)) == inf);
+        const double v = n("log_softmax_no_max_eigen_small_" + std::to_string(i));
+        BOOST_TEST((std::isfinite(v) && v < 0.0), i << ": " << v);
+        exp_sum += std::exp(v);
+    }
+    BOOST_TEST(std::abs(exp_sum - 1.0) > 0.5);
+    // the batch max with Eigen's exp: finite, negative rows whose exponentials do not sum to 1
+    for (int r = 1; r < 4; ++r) {
+        double row_sum = 0.0;
+        for (int c = 0; c < 3; ++c) {
+            const double v = n("log_softmax_rows_batch_max_eigen_scales_" + std::to_string(r) + "_" + std::to_string(c));
+            BOOST_TEST(v < 0.0);
+            row_sum += std::exp(v);
+        }
+        BOOST_TEST(std::abs(row_sum - 1.0) > 0.5, "row " << r);
+    }
+    // the log_softmax_rows page example [[0, -1000, -inf], [1000, 1001, 1002]]
+    BOOST_TEST(n("log_of_softmax_rows_std_page_0_1") == -inf);                 // log(softmax): -inf, not -1000
+    BOOST_TEST(n("log_of_softmax_rows_eigen_broadcast_page_0_1") == -inf);     // Eigen, written as a broadcast: 0 too
+    BOOST_TEST(std::abs(n("log_of_softmax_rows_eigen_page_0_1") + 709.0) < 1.0);  // materialised first: near -709
+    BOOST_TEST(n("log_softmax_rows_batch_max_std_page_0_0") == inf);           // batch max: +inf ...
+    BOOST_TEST(std::isnan(n("log_softmax_rows_batch_max_std_page_0_2")));     // ... and NaN at the masked class
+    // Eigen: finite, off by hundreds (the answer is [0, -1000, -inf])
+    BOOST_TEST(std::isfinite(n("log_softmax_rows_batch_max_eigen_page_0_0")));
+    BOOST_TEST(std::abs(n("log_softmax_rows_batch_max_eigen_page_0_0") - 0.0) > 100.0);
+    BOOST_TEST(std::abs(n("log_softmax_rows_batch_max_eigen_page_0_1") - (-1000.0)) > 100.0);
+    BOOST_TEST(n("log_softmax_rows_batch_max_eigen_page_0_2") == -inf);
 }
