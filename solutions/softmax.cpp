@@ -45,8 +45,7 @@ Eigen::MatrixXd log_softmax_rows(const Eigen::MatrixXd& logits) {
 }
 
 double log_sum_exp(const Eigen::VectorXd& logits) {
-    validate::nonempty(logits, "log_sum_exp", "logits");
-    if (logits.hasNaN()) validate::fail("log_sum_exp", "logits contain NaN");
+    validate::lse_logits(logits, "log_sum_exp");  // not validate::logits: all -inf and +inf are valid here
     const double m = logits.maxCoeff();
     // all -inf gives -inf (log 0); a +inf logit gives +inf: return the max when it is not finite
     if (!std::isfinite(m)) return m;

@@ -935,7 +935,7 @@ std::vector<Quote> quotes() {
         q(fd, "$ and $L = ", "$ are within", [] { return celab::cross_entropy(running, 2); }),
 
         // checks.md
-        q(checks_md, "the absolute part is 1e-9 + ", " rather than 1e-9", [] { return 16 * DBL_EPSILON * 3000; }),
+        q(checks_md, "for ordinary logits the term is about ", ". How much", [] { return 16 * DBL_EPSILON * 3000; }),
         q(checks_md, "at most 1e-9 while S <= ", ",", [] { return 1e-9 * 1e-5 / DBL_EPSILON; }),
         q(checks_md, "up to eps·2000/h = ", " for the shipped case", [] { return DBL_EPSILON * 2000 / 1e-5; }),
         q(checks_md, "(logits [-1000, 0, 1000], target 0, loss ", ")", [] { return celab::cross_entropy(vec({-1000, 0, 1000}), 0); }),

@@ -204,6 +204,8 @@ BOOST_DATA_TEST_CASE(hostile_submissions_get_the_right_verdict, bdata::make(host
     int softmax_rows = 0;
     for (const CheckResult& c : r.checks) {
         if (c.exercise != exercise_named("softmax")) continue;
+        // bad input must be rejected with std::invalid_argument: these verdicts are about that contract
+        if (c.case_name.rfind("bad_", 0) == 0) continue;
         ++softmax_rows;
         BOOST_TEST_CONTEXT(c.check << "[" << c.case_name << "]: " << c.message) {
             if (h.status == Status::pass) {

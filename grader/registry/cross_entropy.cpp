@@ -41,8 +41,8 @@ Descriptor describe_cross_entropy() {
         const Eigen::VectorXd logits = in.z;
         return std::vector<Candidate>{
             {"log_of_underflowed_softmax",
-             "took log of a softmax that underflowed: p[target] rounds to 0 and -log(0) = inf. Compute the loss "
-             "from the logits: LSE(z) - z[target].",
+             "took log of a softmax that underflowed: p[target] rounds to 0 and -log(0) = inf (or about 709.78 "
+             "with Eigen's array exp). Compute the loss from the logits: LSE(z) - z[target].",
              [z, t] { return scalar(-std::log(stable_softmax_rows(z)(0, t))); },
              {}},
             {"no_max_subtraction",

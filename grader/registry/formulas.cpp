@@ -71,8 +71,9 @@ Value as_matrix(MatrixXd m) { return Value{Shape::matrix, std::move(m)}; }
 Value as_number(double x) { return Value{Shape::scalar, MatrixXd::Constant(1, 1, x)}; }
 
 const char* const no_max_text =
-    "forgot to subtract the max: exp overflows to inf (NaN after dividing) for large logits, and underflows "
-    "to 0 for very negative ones. Compute exp(z - max(z)) instead: softmax is shift invariant.";
+    "forgot to subtract the max: for large logits exp overflows to inf and the division gives NaN; for very "
+    "negative ones the exponentials underflow, to 0 with std::exp (0/0 = NaN), or with Eigen's array exp to "
+    "about 5.6e-309, which can make a row look uniform. Compute exp(z - max(z)) instead: softmax is shift invariant.";
 const char* const masked_as_zero_text =
     "treated a masked logit (-inf) as 0: a masked class must get probability exactly 0 (exp(-inf) = 0). Do "
     "not replace non-finite logits; with the max subtracted, -inf - m is still -inf.";

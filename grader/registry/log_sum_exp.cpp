@@ -36,7 +36,8 @@ Descriptor describe_log_sum_exp() {
     Descriptor d;
     d.inputs = {Field::logits_vector};
     d.output = Output::scalar;
-    d.all_masked_allowed = true;  // LSE of only -inf is -inf (log 0)
+    d.all_masked_allowed = true;       // LSE of only -inf is -inf (log 0)
+    d.infinite_logits_allowed = true;  // and with a +inf logit it is +inf
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_number(f.log_sum_exp(in.z)); };
     d.checks = {kit::values("values", LogitScale::unbounded), Check{"bounds", {1e-9, 1e-12}, bounds, {}, LogitScale::none, true, {}}, kit::stability(LogitScale::unbounded),
                 kit::repeatable()};
@@ -44,8 +45,9 @@ Descriptor describe_log_sum_exp() {
         const MatrixXd z = in.z.transpose();
         return std::vector<Candidate>{
             {"no_max_subtraction",
-             "computed log(sum(exp(z))) directly: exp overflows for large logits and underflows to log(0) = "
-             "-inf for very negative ones. Use m + log(sum(exp(z - m))) with m = max(z).",
+             "computed log(sum(exp(z))) directly: exp overflows to inf for large logits, and for very negative "
+             "ones the sum underflows (log(0) = -inf with std::exp, about -709 with Eigen's array exp). Use "
+             "m + log(sum(exp(z - m))) with m = max(z).",
              [z] { return scalar(naive_lse_rows(z)[0]); },
              {}},
             {"forgot_max_term",

@@ -151,6 +151,7 @@ std::vector<std::string> generate_fields(Exercise e) {
         out.push_back("label_smoothing");
     }
     if (e->takes(Field::reduction)) out.push_back("reduction");
+    if (e->takes(Field::target)) out.push_back("target");
     if (e->takes(Field::probs)) {
         out.push_back("zero_probs");
         out.push_back("eps");
@@ -161,7 +162,8 @@ std::vector<std::string> generate_fields(Exercise e) {
 const std::vector<std::string> grading_fields{"visibility", "points", "tolerance", "hint"};
 
 std::vector<std::string> case_fields(Exercise e) {
-    std::vector<std::string> out{"name", "checks", "points", "visibility", "hint", "tolerance", "expected", "generate"};
+    std::vector<std::string> out{"name",      "checks",   "points",   "visibility", "hint",
+                                 "tolerance", "expected", "generate", "throws"};
     for (const std::string& f : input_fields(e)) out.push_back(f);
     return out;
 }
@@ -205,11 +207,20 @@ long long get_integer(const json& j, const Where& where, const std::string& fiel
     return j.get<long long>();
 }
 
-// A finite number; with `allow_minus_inf`, also the string "-inf" (a masked logit).
-double get_number(const json& j, const Where& where, const std::string& field, bool allow_minus_inf = false) {
-    const std::string rule = allow_minus_inf
-                                 ? "logits must be finite numbers or the string \"-inf\" (a masked class)"
-                                 : "write a finite number (only logits may be \"-inf\")";
+// Which numbers a field accepts.
+enum class Numbers {
+    finite,    // finite numbers only
+    masked,    // also "-inf" (a masked logit)
+    infinite,  // also "inf" and "-inf" (expected values; the logits of a function defined for them)
+    any,       // also "nan" (the inputs of a case that must be rejected)
+};
+
+double get_number(const json& j, const Where& where, const std::string& field, Numbers allowed = Numbers::finite) {
+    const std::string rule =
+        allowed == Numbers::masked     ? "logits must be finite numbers or the string \"-inf\" (a masked class)"
+        : allowed == Numbers::infinite ? "write a finite number, \"inf\" or \"-inf\""
+        : allowed == Numbers::any      ? "write a finite number, \"inf\", \"-inf\" or \"nan\""
+                                       : "write a finite number (only logits may be \"-inf\")";
     if (j.is_number()) {
         const double x = j.get<double>();
         if (!std::isfinite(x)) where.fail(field, shown(j) + " does not fit in a double; " + rule);
@@ -217,7 +228,9 @@ double get_number(const json& j, const Where& where, const std::string& field, b
     }
     if (j.is_string()) {
         const std::string text = j.get<std::string>();
-        if (allow_minus_inf && text == "-inf") return -inf;
+        if (allowed != Numbers::finite && text == "-inf") return -inf;
+        if ((allowed == Numbers::infinite || allowed == Numbers::any) && text == "inf") return inf;
+        if (allowed == Numbers::any && text == "nan") return std::numeric_limits<double>::quiet_NaN();
         where.fail(field, in_quotes(text) + " is not allowed; " + rule);
     }
     where.fail(field, "is " + kind(j) + ", not a number; " + rule);
@@ -234,9 +247,11 @@ double get_in_range(const json& j, const Where& where, const std::string& field,
     return x;
 }
 
-Eigen::VectorXd get_vector(const json& j, const Where& where, const std::string& field, bool allow_minus_inf,
+// A vector; an empty one only where anything goes (a case that must be rejected).
+Eigen::VectorXd get_vector(const json& j, const Where& where, const std::string& field, Numbers allowed,
                            const std::string& example) {
     if (!j.is_array()) where.fail(field, "is " + kind(j) + ", not an array of numbers; write it like " + example);
+    if (j.empty() && allowed == Numbers::any) return Eigen::VectorXd();
     if (j.empty()) where.fail(field, "is empty; give at least one entry, like " + example);
     if (j.front().is_array()) {
         where.fail(field, "is a matrix (an array of arrays), but this exercise takes one vector; write it like " +
@@ -245,14 +260,15 @@ Eigen::VectorXd get_vector(const json& j, const Where& where, const std::string&
     Eigen::VectorXd v(static_cast<Eigen::Index>(j.size()));
     for (std::size_t i = 0; i < j.size(); ++i) {
         v[static_cast<Eigen::Index>(i)] =
-            get_number(j[i], where, field + "[" + std::to_string(i) + "]", allow_minus_inf);
+            get_number(j[i], where, field + "[" + std::to_string(i) + "]", allowed);
     }
     return v;
 }
 
-Eigen::MatrixXd get_matrix(const json& j, const Where& where, const std::string& field, bool allow_minus_inf) {
+Eigen::MatrixXd get_matrix(const json& j, const Where& where, const std::string& field, Numbers allowed) {
     const std::string example = "[[1, 2, 3], [4, 5, 6]] (one row per example)";
     if (!j.is_array()) where.fail(field, "is " + kind(j) + ", not a matrix; write it as an array of rows, like " + example);
+    if (j.empty() && allowed == Numbers::any) return Eigen::MatrixXd();
     if (j.empty()) where.fail(field, "is empty; give at least one row, like " + example);
     for (std::size_t n = 0; n < j.size(); ++n) {
         const std::string at = field + "[" + std::to_string(n) + "]";
@@ -270,7 +286,7 @@ Eigen::MatrixXd get_matrix(const json& j, const Where& where, const std::string&
     for (std::size_t n = 0; n < j.size(); ++n) {
         for (std::size_t i = 0; i < j[n].size(); ++i) {
             m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(i)) = get_number(
-                j[n][i], where, field + "[" + std::to_string(n) + "][" + std::to_string(i) + "]", allow_minus_inf);
+                j[n][i], where, field + "[" + std::to_string(n) + "][" + std::to_string(i) + "]", allowed);
         }
     }
     return m;
@@ -373,8 +389,9 @@ bool is_one_hot(const Eigen::MatrixXd& Y, Eigen::Index n) {
 
 // "targets": class indices (made one-hot, with optional label smoothing) or a matrix of distributions,
 // for N rows of V classes of `against` (the name of the other input, for messages).
+// With `bad_input` (a case that must be rejected) a matrix of targets is taken as it is.
 Targets parse_targets(const json& c, Eigen::Index rows, Eigen::Index classes, const std::string& against,
-                      const Where& where) {
+                      const Where& where, bool bad_input) {
     const json& j = c.at("targets");
     const std::string example = "class indices [0, 2, 1] or distributions [[1, 0], [0.5, 0.5]]";
     double smoothing = 0.0;
@@ -391,7 +408,8 @@ Targets parse_targets(const json& c, Eigen::Index rows, Eigen::Index classes, co
             where.fail("label_smoothing", "applies to class indices only, but \"targets\" is a matrix of "
                                           "distributions; smooth the rows yourself or give class indices");
         }
-        t.Y = get_matrix(j, where, "targets", false);
+        t.Y = get_matrix(j, where, "targets", bad_input ? Numbers::any : Numbers::finite);
+        if (bad_input) return t;
         if (t.Y.rows() != rows || t.Y.cols() != classes) {
             where.fail("targets", "is " + shape_text(t.Y.rows(), t.Y.cols()) + " but " + against + " is " +
                                       shape_text(rows, classes) +
@@ -453,8 +471,10 @@ void reject_weight_on_masked(const Eigen::MatrixXd& Z, const Eigen::MatrixXd& Y,
 
 // ---- literal inputs ---------------------------------------------------------------------------
 
-// Reads the literal inputs of `c` into `out`; returns whether the targets are soft.
-bool parse_inputs(const json& c, const Where& where, Case& out) {
+// Reads the literal inputs of `c` into `out`; returns whether the targets are soft. With `bad_input` (a
+// case whose call must throw std::invalid_argument) any numbers, empty inputs and inconsistent ones are taken
+// as they are, within what Eigen can hold (no ragged matrices, class indices within range).
+bool parse_inputs(const json& c, const Where& where, Case& out, bool bad_input) {
     const Exercise e = out.exercise;
     for (const std::string& f : required_inputs(e)) {
         if (find(c, f) == nullptr) {
@@ -464,24 +484,26 @@ bool parse_inputs(const json& c, const Where& where, Case& out) {
     }
     Inputs& in = out.inputs;
     bool soft = false;
+    const Numbers logits_numbers = bad_input ? Numbers::any : e->infinite_logits_allowed ? Numbers::infinite : Numbers::masked;
     // The batch the targets belong to (logits or probs), for their shape and messages.
     const Eigen::MatrixXd* batch = nullptr;
     std::string batch_name;
     for (Field f : e->inputs) {
         switch (f) {
             case Field::logits_vector:
-                in.z = get_vector(c.at("logits"), where, "logits", true, "[1.0, 2.0, \"-inf\"]");
+                in.z = get_vector(c.at("logits"), where, "logits", logits_numbers, "[1.0, 2.0, \"-inf\"]");
                 // a softmax needs one finite logit; some functions (log_sum_exp) are defined for all -inf
-                if (!e->all_masked_allowed) require_finite_logit_per_row(in.z.transpose(), where, false);
+                if (!e->all_masked_allowed && !bad_input) require_finite_logit_per_row(in.z.transpose(), where, false);
                 break;
             case Field::target: {
                 const long long t = get_integer(c.at("target"), where, "target", "a class index");
                 const Eigen::Index v = in.z.size();
-                if (t < 0 || t >= v) {
+                if (t < INT_MIN || t > INT_MAX) where.fail("target", std::to_string(t) + " does not fit in an int");
+                if (!bad_input && (t < 0 || t >= v)) {
                     where.fail("target", std::to_string(t) + " is out of range for " + std::to_string(v) +
                                              " logits; use 0.." + std::to_string(v - 1));
                 }
-                if (std::isinf(in.z[static_cast<Eigen::Index>(t)])) {
+                if (!bad_input && std::isinf(in.z[static_cast<Eigen::Index>(t)])) {
                     where.fail("target", "class " + std::to_string(t) +
                                              " is masked (its logit is \"-inf\"), so the loss is infinite; pick a "
                                              "class with a finite logit");
@@ -490,14 +512,14 @@ bool parse_inputs(const json& c, const Where& where, Case& out) {
                 break;
             }
             case Field::logits_matrix:
-                in.Z = get_matrix(c.at("logits"), where, "logits", true);
-                require_finite_logit_per_row(in.Z, where, true);
+                in.Z = get_matrix(c.at("logits"), where, "logits", logits_numbers);
+                if (!bad_input) require_finite_logit_per_row(in.Z, where, true);
                 batch = &in.Z;
                 batch_name = "logits";
                 break;
             case Field::probs:
-                in.P = get_matrix(c.at("probs"), where, "probs", false);
-                for (Eigen::Index n = 0; n < in.P.rows(); ++n) {
+                in.P = get_matrix(c.at("probs"), where, "probs", bad_input ? Numbers::any : Numbers::finite);
+                for (Eigen::Index n = 0; n < in.P.rows() && !bad_input; ++n) {
                     for (Eigen::Index i = 0; i < in.P.cols(); ++i) {
                         if (in.P(n, i) >= 0.0 && in.P(n, i) <= 1.0) continue;
                         where.fail("probs[" + std::to_string(n) + "][" + std::to_string(i) + "]",
@@ -508,8 +530,9 @@ bool parse_inputs(const json& c, const Where& where, Case& out) {
                 batch_name = "probs";
                 break;
             case Field::targets: {
-                const Targets t = parse_targets(c, batch->rows(), batch->cols(), batch_name, where);
-                if (batch == &in.Z) reject_weight_on_masked(in.Z, t.Y, find(c, "label_smoothing") != nullptr, where);
+                const Targets t = parse_targets(c, batch->rows(), batch->cols(), batch_name, where, bad_input);
+                if (batch == &in.Z && !bad_input)
+                    reject_weight_on_masked(in.Z, t.Y, find(c, "label_smoothing") != nullptr, where);
                 in.Y = t.Y;
                 soft = t.soft;
                 break;
@@ -517,15 +540,19 @@ bool parse_inputs(const json& c, const Where& where, Case& out) {
             case Field::label_smoothing: break;  // read with the targets
             case Field::eps:
                 if (const json* eps = find(c, "eps")) {
-                    in.eps = get_in_range(*eps, where, "eps", 0, true, 1, true,
-                                          "eps is the clamp of log(max(p, eps)); the default is 1e-7");
+                    in.eps = bad_input ? get_number(*eps, where, "eps", Numbers::any)
+                                       : get_in_range(*eps, where, "eps", 0, true, 1, true,
+                                                      "eps is the clamp of log(max(p, eps)); the default is 1e-7");
                 }
                 break;
             case Field::reduction: in.reduction = get_reduction(c.at("reduction"), where, "reduction"); break;
-            case Field::losses: in.losses = get_vector(c.at("losses"), where, "losses", false, "[0.5, 1.25, 2.0]"); break;
+            case Field::losses:
+                in.losses = get_vector(c.at("losses"), where, "losses", bad_input ? Numbers::any : Numbers::finite,
+                                       "[0.5, 1.25, 2.0]");
+                break;
         }
     }
-    out.expect_invalid_argument = e->rejects && e->rejects->applies(in);
+    out.expect_invalid_argument = bad_input || (e->rejects && e->rejects->applies(in));
     return soft;
 }
 
@@ -537,7 +564,7 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
     v.shape = shape_of(e->output);
     switch (e->output) {
         case Output::per_logit: {
-            v.data = get_vector(j, where, "expected", false, "[0.25, 0.75]");
+            v.data = get_vector(j, where, "expected", Numbers::infinite, "[0.25, 0.75]");
             if (v.data.rows() != in.z.size()) {
                 where.fail("expected", "has " + std::to_string(v.data.rows()) + " entries but logits has " +
                                            std::to_string(in.z.size()) + "; " + name(e) +
@@ -546,7 +573,7 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
             break;
         }
         case Output::per_entry: {
-            v.data = get_matrix(j, where, "expected", false);
+            v.data = get_matrix(j, where, "expected", Numbers::infinite);
             if (v.data.rows() != in.Z.rows() || v.data.cols() != in.Z.cols()) {
                 where.fail("expected", "is " + shape_text(v.data.rows(), v.data.cols()) + " but logits is " +
                                            shape_text(in.Z.rows(), in.Z.cols()) + "; " + name(e) +
@@ -556,7 +583,7 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
         }
         case Output::per_row: {
             const Eigen::Index rows = e->takes(Field::logits_matrix) ? in.Z.rows() : in.P.rows();
-            v.data = get_vector(j, where, "expected", false, "[0.41, 2.3] (one loss per row)");
+            v.data = get_vector(j, where, "expected", Numbers::infinite, "[0.41, 2.3] (one loss per row)");
             if (v.data.rows() != rows) {
                 where.fail("expected", "has " + std::to_string(v.data.rows()) + " entries but there are " +
                                            std::to_string(rows) + " rows; " + name(e) + " returns one loss per row");
@@ -565,10 +592,10 @@ Value parse_expected(const json& j, const Case& c, const Where& where) {
         }
         case Output::scalar: {
             if (c.expect_invalid_argument) {
-                where.fail("expected", e->rejects->rule + " for these inputs, so there is no expected value; "
-                                       "remove \"expected\"");
+                where.fail("expected", (e->rejects ? e->rejects->rule : std::string("the call must throw")) +
+                                           " for these inputs, so there is no expected value; remove \"expected\"");
             }
-            v.data = Eigen::MatrixXd::Constant(1, 1, get_number(j, where, "expected"));
+            v.data = Eigen::MatrixXd::Constant(1, 1, get_number(j, where, "expected", Numbers::infinite));
             break;
         }
     }
@@ -657,6 +684,15 @@ GenerateSpec parse_generate(const json& g, Exercise e, const Where& where) {
     if (const json* j = find(g, "eps")) {
         s.eps = get_in_range(*j, where, "generate.eps", 0, true, 1, true, "the default is 1e-7");
     }
+    if (const json* j = find(g, "target")) {
+        const long long t = get_integer(*j, where, "generate.target", "a class index");
+        if (t < 0 || t >= s.classes.first) {
+            where.fail("generate.target", std::to_string(t) + " is not a class of every generated case (\"classes\" "
+                                          "starts at " + std::to_string(s.classes.first) + "); use 0.." +
+                                          std::to_string(s.classes.first - 1) + " or raise the smallest \"classes\"");
+        }
+        s.target = t;
+    }
     if (s.soft_targets && s.label_smoothing > 0.0) {
         where.fail("generate.label_smoothing", "cannot be combined with \"soft_targets\": smoothing applies to "
                                                "one-hot targets; choose one");
@@ -737,6 +773,9 @@ std::vector<Case> parse_case(const json& j, std::size_t index, const Case& defau
                                              "targets are soft (distributions or label smoothing); remove it from "
                                              "\"checks\"";
     if (const json* g = find(j, "generate")) {
+        if (find(j, "throws") != nullptr)
+            where.fail("throws", "cannot be given for a generated case (generated inputs are valid); list the bad "
+                                 "input in a case of its own");
         for (const std::string& f : input_fields(e)) {
             if (find(j, f) != nullptr) {
                 where.fail("generate", "cannot be mixed with literal inputs (" + in_quotes(f) +
@@ -753,7 +792,17 @@ std::vector<Case> parse_case(const json& j, std::size_t index, const Case& defau
         }
         return generate(c, spec, seed);
     }
-    const bool soft = parse_inputs(j, where, c);
+    bool bad_input = false;
+    if (const json* t = find(j, "throws")) {
+        const std::string what = get_string(*t, where, "throws");
+        if (what != "invalid_argument")
+            where.fail("throws", in_quotes(what) + " is not an exception the API throws; the only one is "
+                                                   "\"invalid_argument\" (std::invalid_argument, for bad input)");
+        if (find(j, "expected") != nullptr)
+            where.fail("expected", "cannot be given with \"throws\": the call must throw, not return; remove it");
+        bad_input = true;
+    }
+    const bool soft = parse_inputs(j, where, c, bad_input);
     if (wants_negative_target && soft) where.fail("checks", negative_target_rule);
     if (const json* expected = find(j, "expected")) c.expected = parse_expected(*expected, c, where);
     return {c};

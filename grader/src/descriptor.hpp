@@ -115,7 +115,8 @@ struct Descriptor {
     std::function<Value(const abi::SubmissionTable& functions, const Inputs& in)> call;
     std::vector<Check> checks;  // in the order they run and are reported
 
-    bool all_masked_allowed = false;  // a logits vector of only "-inf" is a valid input
+    bool all_masked_allowed = false;       // a logits vector of only "-inf" is a valid input
+    bool infinite_logits_allowed = false;  // "+inf" logits are valid input (the answer is +inf)
     // Reductions of generated cases whose block names none, cycled by case number.
     std::vector<Reduction> generated_reductions;
     // The loss whose gradient the output is (finite_difference): on the case's inputs with the logits

@@ -148,7 +148,8 @@ Diagnosis modified_input_diagnosis() {
 Diagnosis unstable_diagnosis() {
     return {"no_max_subtraction",
             "right for moderate logits but wrong once they are shifted by about 1000: forgot to subtract the max "
-            "(exp overflows or underflows). Softmax is shift invariant, so subtract max(z) first."};
+            "(exp overflows to inf, or underflows: to 0 with std::exp, to about 5.6e-309 with Eigen's array exp). "
+            "Softmax is shift invariant, so subtract max(z) first."};
 }
 
 }  // namespace celab::grader

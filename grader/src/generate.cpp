@@ -276,6 +276,10 @@ Case generate_one(const Case& base, const GenerateSpec& spec, unsigned long long
     if (e->takes(Field::logits_vector)) {
         draw_logits(rng, classes, spec, row);
         in.target = draw_target(rng, row.z.data(), classes, row.unmasked, row.masked_any, avoid_argmax);
+        if (spec.target) {
+            in.target = static_cast<int>(*spec.target);  // the loader checked it is below every class count
+            if (std::isinf(row.z[in.target])) row.z[in.target] = spec.offset.first;  // never a masked target
+        }
         in.z = std::move(row.z);
     } else if (e->takes(Field::logits_matrix)) {
         const bool targets = e->takes(Field::targets);

@@ -33,6 +33,7 @@ struct GenerateSpec {
     std::optional<Reduction> reduction;               // unset: cycle by k (see generate_one)
     double zero_probs = 0.0;                          // probability a prob is exactly 0 (from_probs)
     double eps = 1e-7;                                // from_probs clamp
+    std::optional<long long> target;                  // a fixed class index (single-example exercises); unset: drawn
 };
 
 // Limits the loader enforces (and the docs quote).

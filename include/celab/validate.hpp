@@ -39,6 +39,14 @@ inline void logits_row(const Eigen::Ref<const Eigen::RowVectorXd>& z, const char
     if (!any_finite) fail(function, where + "every logit is -inf, so the softmax is undefined");
 }
 
+// The logits of log_sum_exp: not empty, no NaN; unlike the softmax, -inf everywhere (LSE = -inf) and +inf
+// (LSE = +inf) are valid, so do not use logits() there.
+inline void lse_logits(const Eigen::VectorXd& z, const char* function) {
+    nonempty(z, function, "logits");
+    for (Eigen::Index i = 0; i < z.size(); ++i)
+        if (std::isnan(z[i])) fail(function, "logit " + std::to_string(i) + " is NaN");
+}
+
 inline void logits(const Eigen::VectorXd& z, const char* function) {
     nonempty(z, function, "logits");
     logits_row(z.transpose(), function, "");

@@ -1,6 +1,7 @@
 // Hostile submission for the sandbox tests: softmax forks a child that sleeps forever holding the pipes, then returns normally.
 // Built as a module by tests/sandbox.cmake (celab_add_submission_module ... SOFTMAX this file).
 #include <celab/exercises.hpp>
+#include <celab/validate.hpp>
 
 #include <cstdio>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 namespace celab {
 
 Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
+    validate::logits(logits, "softmax");
     const pid_t child = fork();
     if (child == 0) {
         for (;;) pause();  // keeps the inherited stdout and message pipe open
