@@ -4,6 +4,7 @@
 #include "case_file.hpp"
 #include "checks.hpp"
 #include "grade.hpp"
+#include "hint_text.hpp"
 #include "reports.hpp"
 
 #include <boost/program_options.hpp>
@@ -82,7 +83,7 @@ std::string hint_text(const fs::path& root, Exercise e) {
         if (inside) text += line + "\n";
     }
     if (text.empty()) return "(no section \"## " + std::string(name(e)) + "\" in " + page.string() + ")\n";
-    return text + "\nThe whole page: " + page.string() + "\n";
+    return ::celab::grader::hint_text::plain(text) + "\nThe whole page: " + page.string() + "\n";
 }
 
 namespace {
@@ -203,9 +204,11 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         }
         const builder::Result built = builder::build(folder, build_config);
         for (const builder::FileBuild& f : built.files) {
-            if (f.ok) continue;
-            for (Exercise e : all_exercises())
-                if (f.file == source_file(e) && chosen.count(e)) build_report.build_errors.emplace_back(e, f.diagnostics);
+            for (Exercise e : all_exercises()) {
+                if (f.file != source_file(e) || !chosen.count(e)) continue;
+                if (!f.ok) build_report.build_errors.emplace_back(e, f.summary.empty() ? f.diagnostics : f.summary);
+                else if (!f.warnings.empty()) build_report.build_warnings.emplace_back(e, f.warnings);
+            }
         }
         if (built.library.empty()) {
             for (Exercise e : chosen) build_report.build_errors.emplace_back(e, "linking failed:\n" + built.link_diagnostics);
@@ -222,6 +225,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     settings.submission_label = label;
     Report report = grade(cases, library, settings);
     report.build_errors = build_report.build_errors;
+    report.build_warnings = build_report.build_warnings;
 
     if (o.validate) {
         int bad = 0;
