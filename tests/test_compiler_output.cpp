@@ -59,10 +59,10 @@ std::string read(const fs::path& file) {
 
 // A submission folder holding only softmax.cpp (loss.cpp and gradient.cpp are missing: the fallback
 // stands in for them) with `body` inside namespace celab.
-fs::path softmax_submission(const std::string& name, const std::string& body) {
+fs::path softmax_submission(const std::string& name, const std::string& body, const std::string& includes = "") {
     const fs::path dir = scratch().root / name;
     fs::create_directories(dir);
-    std::ofstream(dir / "softmax.cpp") << "#include <celab/exercises.hpp>\n#include <vector>\nnamespace celab {\n"
+    std::ofstream(dir / "softmax.cpp") << "#include <celab/exercises.hpp>\n" << includes << "#include <vector>\nnamespace celab {\n"
                                        << body << "}  // namespace celab\n";
     return dir;
 }
@@ -246,13 +246,13 @@ const Access accesses[] = {
 };
 
 // Grades `dir` (its softmax exercise) through the command line; returns the JSON report.
-nlohmann::json grade_softmax(const fs::path& dir) {
+nlohmann::json grade_softmax(const fs::path& dir, const char* timeout = "5", int expected_status = 1) {
     const std::string folder = dir.string();
     const char* argv[] = {"grade", "--submission", folder.c_str(), "--exercise", "softmax", "--format", "json",
-                          "--seed", "3"};
+                          "--seed", "3", "--timeout", timeout};
     std::ostringstream out, err;
     const int status = celab::grader::cli::run(static_cast<int>(std::size(argv)), argv, out, err);
-    BOOST_TEST(status == 1, err.str());
+    BOOST_TEST(status == expected_status, err.str());
     return nlohmann::json::parse(out.str());
 }
 }  // namespace
@@ -286,4 +286,43 @@ BOOST_AUTO_TEST_CASE(operands_of_different_sizes_are_an_error_that_says_so) {
         BOOST_TEST(contains(row.at("message"), "Eigen's check failed in softmax: operands of different sizes"),
                    row.dump());
     }
+}
+
+// ---- what the text says about time and output ---------------------------------------------------
+BOOST_AUTO_TEST_CASE(a_timeout_names_the_size_of_the_case_and_a_likely_cause) {
+    // Quadratic in V: instant on the small cases, hopeless on V = 100,000.
+    const nlohmann::json report = grade_softmax(
+        softmax_submission("quadratic", "Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {\n"
+                                        "    Eigen::VectorXd p(logits.size());\n"
+                                        "    for (Eigen::Index i = 0; i < logits.size(); ++i) {\n"
+                                        "        double sum = 0;\n"
+                                        "        for (Eigen::Index j = 0; j < logits.size(); ++j)\n"
+                                        "            sum += std::exp(logits(j) - logits(i));\n"
+                                        "        p(i) = 1 / sum;\n    }\n    return p;\n}\n"),
+        "2");
+    int timeouts = 0;
+    for (const nlohmann::json& row : report.at("checks")) {
+        if (row.at("status") != "timeout" || row.at("visibility") != "visible") continue;
+        ++timeouts;
+        const std::string message = row.at("message");
+        BOOST_TEST(contains(message, "in a case of V = 100,000"), message);
+        BOOST_TEST(contains(message, "O(V²)"), message);
+    }
+    BOOST_TEST(timeouts > 0);
+}
+
+BOOST_AUTO_TEST_CASE(what_the_code_prints_is_attributed_to_the_case_that_printed_it) {
+    const nlohmann::json report = grade_softmax(softmax_submission(
+        "chatty", "Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {\n"
+                  "    std::printf(\"V=%d first=%g\\n\", static_cast<int>(logits.size()), logits(0));\n"
+                  "    Eigen::VectorXd e = (logits.array() - logits.maxCoeff()).exp();\n    return e / e.sum();\n}\n",
+        "#include <cstdio>\n"),
+        "5", 0);
+    const std::string output = report.at("student_output").at("softmax");
+    BOOST_TEST_MESSAGE(output.substr(0, 600));
+    // Each case's heading, then what that case's calls printed (the main call first: its own logits).
+    BOOST_TEST(contains(output, "case \"uniform\":\nV=3 first=0\n"), output.substr(0, 400));
+    BOOST_TEST(contains(output, "case \"seed_example\":\nV=4 first=1\n"), output.substr(0, 400));
+    BOOST_TEST(output.find('\x1e') == std::string::npos, "the grader's markers are removed");
+    BOOST_TEST(output.find('\x1f') == std::string::npos);
 }

@@ -130,8 +130,11 @@ std::string plain(const std::string& markdown) {
                 if (end != std::string::npos) {
                     std::string label = plain(line.substr(at + 1, close - at - 1));
                     if (!label.empty() && label.back() == '\n') label.pop_back();
+                    const std::string link = line.substr(close + 2, end - close - 2);
                     text += label;
-                    text += " (" + line.substr(close + 2, end - close - 2) + ")";
+                    // "[derivation.md](../derivation.md)" says the file once.
+                    if (link.size() < label.size() || link.compare(link.size() - label.size(), label.size(), label) != 0)
+                        text += " (" + link + ")";
                     at = end + 1;
                     continue;
                 }
