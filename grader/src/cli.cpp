@@ -38,7 +38,7 @@ struct Options {
     bool seed_given = false;
     double timeout = 5.0;
     std::size_t memory_mb = 2048;
-    bool list = false, validate = false, verbose = false, no_shipped = false;
+    bool list = false, validate = false, verbose = false, no_shipped = false, unchecked = false;
     std::string hint;
 };
 
@@ -61,6 +61,7 @@ po::options_description describe_options(Options& o) {
         ("validate", po::bool_switch(&o.validate), "check the case files and grade the reference solutions on them; exit 2 if the reference fails a case")
         ("verbose,v", po::bool_switch(&o.verbose), "text report: list every case, not only the first failure")
         ("no-shipped-cases", po::bool_switch(&o.no_shipped), "do not load grader/cases/ (only the --cases directories)")
+        ("unchecked", po::bool_switch(&o.unchecked), "compile the submission without Eigen's index checks and the standard library's assertions (an index out of range then goes unnoticed; for measuring their cost)")
         ("library", po::value(&o.library)->value_name("FILE"), "grade an already built submission library (for the test suite)");
     // clang-format on
     return d;
@@ -145,7 +146,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         err << "grade: give --submission or --library, not both\n";
         return exit_usage;
     }
-    const builder::Config build_config = builder::default_config();
+    builder::Config build_config = builder::default_config();
+    build_config.runtime_checks = !o.unchecked;
     const fs::path root = build_config.source_root;
 
     std::set<Exercise> chosen;
