@@ -3,7 +3,8 @@
 //   {"score", "max_score", "seed", "submission",
 //    "checks": [{"exercise", "check", "case", "visibility", "status", "points", "max_points",
 //                "message", "diagnosis", "mistake"}],
-//    "student_output": {exercise: text}, "build_errors": {exercise: text},
+//    "student_output": {exercise: text, each case's part under 'case "NAME":'},
+//    "build_errors": {exercise: its file's first error, readable, with the path of the full log},
 //    "build_warnings": {exercise: the warnings of its file}}
 //
 // Hidden rows keep their status and points; their message and diagnosis are "".

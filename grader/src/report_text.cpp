@@ -7,7 +7,11 @@
 //         case "uniform" (logits [0, 0, 0], target 1): worst entry at index 1: expected -0.67, got 0.67
 //         Likely mistake: flipped the sign: the gradient is p - y, not y - p.
 //         (and 17 more failing cases)
+//     Compiler warnings for exercises/gradient.cpp:
+//         │ gradient.cpp:12:10: warning: unused variable ‘m’ [-Wunused-variable]
+//         │    12 |   double m = logits.maxCoeff();
 //     Output printed by your code (cross_entropy_grad):
+//         │ case "uniform":
 //         │ debug: z = 1 2 3
 //   ○ log_sum_exp                0.0/80.0  not implemented yet — edit exercises/softmax.cpp
 //
@@ -18,6 +22,9 @@
 // Complete, not_implemented and non-compiling exercises take one line (plus compiler and student
 // output) unless verbose; verbose lists every case of every check.
 // Hidden rows show their verdict only: never their message or diagnosis.
+// Each distinct failure of a check (another status, diagnosis or hint) is shown once; a likely mistake,
+// hint or message once per exercise; numbers keep about six significant digits (more only where they
+// tell two numbers of the line apart) and no line runs past about 200 characters (elided in the middle).
 #include "reports.hpp"
 
 #include <algorithm>
