@@ -3,7 +3,8 @@ target_sources(celab_grader PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src/sandbox.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/isolation.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/submission_loader.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/src/builder.cpp)
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/builder.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/compiler_output.cpp)
 
 # How the builder compiles submissions: this build's compiler, Eigen and source tree.
 get_target_property(CELAB_EIGEN_INCLUDE_DIRS Eigen3::Eigen INTERFACE_INCLUDE_DIRECTORIES)

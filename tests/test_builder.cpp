@@ -144,6 +144,12 @@ BOOST_AUTO_TEST_CASE(a_file_that_does_not_compile_is_replaced_by_the_fallback) {
     BOOST_TEST(r.files[1].diagnostics.find("undeclared_name_xyz") != std::string::npos);
     BOOST_TEST(r.files[1].diagnostics.find("loss.cpp") != std::string::npos);
     BOOST_TEST(r.files[1].diagnostics.find("error") != std::string::npos);
+    // What the student reads: the first error at its line, and where the full log is.
+    BOOST_TEST(r.files[1].summary.rfind("loss.cpp:", 0) == 0u, r.files[1].summary);
+    BOOST_TEST(r.files[1].summary.find("undeclared_name_xyz") != std::string::npos, r.files[1].summary);
+    BOOST_TEST(fs::exists(r.files[1].log));
+    BOOST_TEST(r.files[1].summary.find(r.files[1].log.string()) != std::string::npos, r.files[1].summary);
+    BOOST_TEST(r.files[0].warnings.empty(), "the reference has no warnings: " << r.files[0].warnings);
     BOOST_REQUIRE(!r.library.empty());
 
     const Eigen::VectorXd z = logits();

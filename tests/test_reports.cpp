@@ -338,7 +338,8 @@ BOOST_AUTO_TEST_CASE(text_summarises_checks_and_progress) {
     BOOST_TEST(contains(out, "\n      case tiny: worst index (1): expected 0.25, actual 0.3\n"),
                "the message is shown once, without repeating the case name it already holds");
     BOOST_TEST(contains(out, "Likely mistake: forgot to subtract the maximum"));
-    BOOST_TEST(contains(out, "case \"tiny\" (crashed): crashed with SIGSEGV"), "a message without the case name gets it");
+    BOOST_TEST(contains(out, "case \"tiny\": crashed with SIGSEGV"),
+               "a message without the case name gets it (and not the status its message already says)");
     BOOST_TEST(contains(out, "not implemented yet — edit exercises/gradient.cpp"));
     BOOST_TEST(contains(out, "Output printed by your code (cross_entropy):\n      │ x < y && \"quoted\""));
     BOOST_TEST(contains(out, "\\x1b[31mred"), "the student's escapes are shown, not obeyed");
@@ -497,4 +498,123 @@ BOOST_AUTO_TEST_CASE(write_atomically_removes_its_temp_file_when_the_rename_fail
     std::ofstream(file / "keep") << "x";
     BOOST_CHECK_THROW(write_atomically(file, "content"), std::runtime_error);
     BOOST_TEST(dir.entries() == std::vector<std::string>{"report.json"}, boost::test_tools::per_element());
+}
+
+// ---- out-of-range access, warnings, line shaping (issue 8, points 7 and 8) -------------------------
+namespace {
+// softmax: out-of-range access on both of its cases; its file has warnings, and so has the file of
+// log_sum_exp (the same softmax.cpp): they are shown once.
+Report out_of_range_report() {
+    Report r;
+    r.seed = 9;
+    r.submission = "exercises";
+    const std::string message = "out-of-range access in softmax: an index outside the vector (or matrix) "
+                                "(Eigen checks index >= 0 && index < size())";
+    for (const char* check : {"shape", "values"}) {
+        for (const char* c : {"uniform", "peaked"})
+            r.checks.push_back(row(exercise_named("softmax"), check, c, Status::out_of_range, 0, 1, message));
+    }
+    r.checks.push_back(row(exercise_named("log_sum_exp"), "values", "uniform", Status::pass, 1, 1));
+    const std::string warnings = "softmax.cpp:5:12: warning: unused variable 'm' [-Wunused-variable]\n"
+                                 "    5 |     double m = 0;\n";
+    r.build_warnings.emplace_back(exercise_named("softmax"), warnings);
+    r.build_warnings.emplace_back(exercise_named("log_sum_exp"), warnings);
+    return r;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(out_of_range_is_its_own_status_in_every_format) {
+    const Report r = out_of_range_report();
+    const nlohmann::json doc = nlohmann::json::parse(render(r, "json", {}));
+    BOOST_TEST(doc.at("checks").at(0).at("status").get<std::string>() == "out_of_range");
+    BOOST_TEST(contains(doc.at("build_warnings").at("softmax").get<std::string>(), "-Wunused-variable"));
+
+    const pt::ptree xml = parse_xml(render(r, "junit", {}));
+    const std::optional<pt::ptree> suite = find_suite(xml, "softmax");
+    BOOST_TEST_REQUIRE(suite.has_value());
+    BOOST_TEST(suite->get<int>("<xmlattr>.errors") == 4);
+    BOOST_TEST(suite->get_child("testcase").get<std::string>("error.<xmlattr>.type") == "out_of_range");
+    BOOST_TEST(contains(suite->get<std::string>("system-err"), "unused variable 'm'"));
+
+    const nlohmann::json gradescope = nlohmann::json::parse(render(r, "gradescope", {}));
+    BOOST_TEST(gradescope.at("tests").at(0).at("status").get<std::string>() == "failed");
+    BOOST_TEST(contains(gradescope.at("tests").at(0).at("output").get<std::string>(), "out-of-range access in softmax"));
+    BOOST_TEST(contains(gradescope.at("output").get<std::string>(), "Compiler warnings for softmax.cpp"));
+
+    const std::string text = render(r, "text", {});
+    BOOST_TEST_MESSAGE("text report:\n" << text);
+    BOOST_TEST(contains(text, "  ✗ shape   0/2 cases  2 out-of-range access\n"));
+    BOOST_TEST(contains(text, "      case \"uniform\": out-of-range access in softmax: an index outside"),
+               "the message is shown, and the status it names is not repeated");
+    BOOST_TEST(contains(text, "      case \"uniform\": out-of-range access, as above\n"),
+               "the same message under the next check is said once");
+}
+
+BOOST_AUTO_TEST_CASE(text_shows_the_warnings_of_a_file_once) {
+    const std::string text = render(out_of_range_report(), "text", {});
+    const std::string heading = "  Compiler warnings for exercises/softmax.cpp:\n      │ softmax.cpp:5:12: warning: unused";
+    BOOST_TEST(contains(text, heading), text);
+    BOOST_TEST(text.find("Compiler warnings for") == text.rfind("Compiler warnings for"),
+               "shown once for the two exercises of the file");
+    BOOST_TEST(contains(text, "      │     5 |     double m = 0;\n"));
+}
+
+BOOST_AUTO_TEST_CASE(text_shows_each_distinct_failure_and_each_mistake_once) {
+    Report r;
+    r.submission = "exercises";
+    const Exercise e = exercise_named("cross_entropy");
+    r.checks.push_back(row(e, "values", "a", Status::fail, 0, 1, "case \"a\": expected 1, got 2", "forgot the max"));
+    r.checks.push_back(row(e, "values", "b", Status::fail, 0, 1, "case \"b\": expected 1, got 3", "forgot the max"));
+    r.checks.push_back(row(e, "values", "c", Status::fail, 0, 1, "case \"c\": expected 5, got -5", "flipped the sign"));
+    r.checks.push_back(row(e, "stability", "a", Status::fail, 0, 1, "case \"a\": expected 1, got inf", "forgot the max"));
+    const std::string text = render(r, "text", {});
+    BOOST_TEST_MESSAGE(text);
+    BOOST_TEST(contains(text, "case \"a\": expected 1, got 2\n"));
+    BOOST_TEST(contains(text, "case \"c\": expected 5, got -5\n"), "a second, different failure of the check is shown");
+    BOOST_TEST(!contains(text, "case \"b\""), "a failure like one already shown is counted, not shown");
+    BOOST_TEST(contains(text, "(and 1 more failing case)"));
+    BOOST_TEST(contains(text, "Likely mistake: flipped the sign"));
+    BOOST_TEST(contains(text, "case \"a\": expected 1, got inf\n"));
+    BOOST_TEST(text.find("Likely mistake: forgot the max") == text.rfind("Likely mistake: forgot the max"),
+               "the same mistake is named once per exercise");
+}
+
+BOOST_AUTO_TEST_CASE(text_says_skipped_once) {
+    Report r;
+    r.submission = "exercises";
+    r.checks.push_back(row(exercise_named("softmax"), "shape", "a", Status::fail, 0, 1, "wrong length"));
+    r.checks.push_back(row(exercise_named("softmax"), "values", "a", Status::skipped, 0, 1,
+                           "skipped: the output has the wrong shape (wrong length)"));
+    const std::string text = render(r, "text", {});
+    BOOST_TEST(contains(text, "skipped (the output has the wrong shape (wrong length))"), text);
+    BOOST_TEST(!contains(text, "skipped (skipped"), text);
+}
+
+BOOST_AUTO_TEST_CASE(numbers_keep_about_six_digits_unless_more_tell_them_apart) {
+    BOOST_TEST(detail::shorten_numbers("expected 0.1234567891, got 0.9876543219") == "expected 0.123457, got 0.987654");
+    BOOST_TEST(detail::shorten_numbers("expected 1.0000001, got 1.0000002 (tol 1e-07)") ==
+               "expected 1.0000001, got 1.0000002 (tol 1e-07)");
+    BOOST_TEST(detail::shorten_numbers("expected 0.333333333333, got 0.333333343333") ==
+               "expected 0.33333333, got 0.33333334");
+    BOOST_TEST(detail::shorten_numbers("[1.2345678e-05, -2.5, 7]") == "[1.23457e-05, -2.5, 7]");
+    BOOST_TEST(detail::shorten_numbers("case \"big#1.123456789\" v1.2345678901 index 1234567890") ==
+               "case \"big#1.123456789\" v1.2345678901 index 1234567890");
+}
+
+BOOST_AUTO_TEST_CASE(long_lines_are_elided_in_the_middle) {
+    std::string vector = "got [";
+    for (int k = 0; k < 200; ++k) vector += std::to_string(k) + ".5, ";
+    vector += "end]";
+    const std::string fitted = detail::fit_line(vector);
+    BOOST_TEST(fitted.size() < 240u);
+    BOOST_TEST(fitted.rfind("got [0.5, 1.5", 0) == 0u);
+    BOOST_TEST(contains(fitted, " … ("));
+    BOOST_TEST(fitted.substr(fitted.size() - 4) == "end]");
+    BOOST_TEST(detail::fit_line("short ✓") == "short ✓");
+
+    Report r;
+    r.submission = "exercises";
+    r.checks.push_back(row(exercise_named("softmax"), "values", "a", Status::fail, 0, 1, "case \"a\": " + vector));
+    std::istringstream text(render(r, "text", {}));
+    for (std::string line; std::getline(text, line);) BOOST_TEST(line.size() <= 260u, line);
 }

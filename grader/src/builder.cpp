@@ -2,6 +2,7 @@
 #include "builder.hpp"
 
 #include "build_config.hpp"
+#include "compiler_output.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -29,7 +30,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Compiler output kept per process: Eigen template errors can run to megabytes.
+// Compiler output kept per process (all of it goes to the log file in the cache) and in
+// FileBuild::diagnostics: Eigen template errors can run to megabytes.
+constexpr std::size_t max_log_bytes = 4 * 1024 * 1024;
 constexpr std::size_t max_diagnostics_bytes = 64 * 1024;
 
 // FNV-1a, 64 bit. Fields are length-prefixed so that ("ab", "c") and ("a", "bc") differ.
@@ -105,8 +108,14 @@ struct Process {
     std::string spawn_error;
 
     bool succeeded() const { return spawn_error.empty() && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
-    std::string diagnostics() const {
+    // Everything kept, for the log file.
+    std::string diagnostics(std::size_t limit = max_log_bytes) const {
         std::string text = spawn_error.empty() ? output : spawn_error;
+        std::size_t dropped = this->dropped;
+        if (text.size() > limit) {
+            dropped += text.size() - limit;
+            text.resize(limit);
+        }
         if (dropped > 0) text += "\n[... " + std::to_string(dropped) + " more bytes of compiler output dropped]\n";
         if (spawn_error.empty() && !succeeded() && text.empty()) {
             text = argv.front() + (WIFSIGNALED(status) ? " was killed by signal " + std::to_string(WTERMSIG(status))
@@ -204,7 +213,7 @@ void finish(const std::vector<Process*>& processes) {
             char buffer[16384];
             const ssize_t n = ::read(p.fd, buffer, sizeof buffer);
             if (n > 0) {
-                const std::size_t room = max_diagnostics_bytes - std::min(max_diagnostics_bytes, p.output.size());
+                const std::size_t room = max_log_bytes - std::min(max_log_bytes, p.output.size());
                 const std::size_t kept = std::min(room, static_cast<std::size_t>(n));
                 p.output.append(buffer, kept);
                 p.dropped += static_cast<std::size_t>(n) - kept;
@@ -232,7 +241,8 @@ struct Compile {
     bool cached = false;
     Process process;
     bool ok = false;
-    std::string diagnostics;
+    std::string diagnostics;  // at most max_diagnostics_bytes
+    fs::path log;             // all of it, when there was any
 };
 
 class Builder {
@@ -247,9 +257,12 @@ public:
                                      " (check the permissions of the build directory)");
         }
         // What every object depends on besides its own source: compiler, flags, the API headers.
+        flags_ = config_.compile_flags;
+        if (config_.runtime_checks) flags_.push_back("-D_GLIBCXX_ASSERTIONS");
         Hash base;
         base.field(config_.compiler.string());
-        for (const std::string& flag : config_.compile_flags) base.field(flag);
+        for (const std::string& flag : flags_) base.field(flag);
+        base.field(config_.runtime_checks ? "checked" : "unchecked");
         for (const fs::path& dir : {config_.source_root / "include" / "celab", config_.source_root / "grader" / "abi"}) {
             std::vector<fs::path> headers;
             for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
@@ -279,7 +292,10 @@ public:
         if (fs::exists(job.object, ec)) {
             job.cached = true;
             job.ok = true;
-            read_file(log_of(job.object), job.diagnostics);  // warnings of the original compile, if any
+            if (read_file(log_of(job.object), job.diagnostics)) {  // warnings of the original compile, if any
+                job.log = log_of(job.object);
+                if (job.diagnostics.size() > max_diagnostics_bytes) job.diagnostics.resize(max_diagnostics_bytes);
+            }
             return;
         }
         job.temp = temp_name(job.object);
@@ -297,10 +313,13 @@ public:
         finish(running);
         for (Compile* job : jobs) {
             if (job->cached || job->process.argv.empty()) continue;
-            job->diagnostics = job->process.diagnostics();
+            const std::string log = job->process.diagnostics();
+            job->diagnostics = job->process.diagnostics(max_diagnostics_bytes);
             std::error_code ec;
+            // The full log next to the object (named by the same hash), whether or not it compiled.
+            fs::remove(log_of(job->object), ec);
+            if (!log.empty() && write_atomically(log_of(job->object), log)) job->log = log_of(job->object);
             if (job->process.succeeded()) {
-                if (!job->diagnostics.empty()) write_atomically(log_of(job->object), job->diagnostics);
                 fs::rename(job->temp, job->object, ec);
                 job->ok = !ec;
                 if (ec) job->diagnostics += "\ncannot store " + job->object.string() + ": " + ec.message();
@@ -350,10 +369,13 @@ private:
     std::vector<std::string> compile_argv(const fs::path& source, const std::vector<std::string>& extra,
                                           const fs::path& output) const {
         std::vector<std::string> argv{config_.compiler.string()};
-        argv.insert(argv.end(), config_.compile_flags.begin(), config_.compile_flags.end());
+        argv.insert(argv.end(), flags_.begin(), flags_.end());
         if (!pch_.empty()) {
             // GCC 12 warns about attributes on template arguments in Eigen when they come from a PCH.
+            // The PCH starts with checked_access.hpp when runtime checks are on.
             argv.insert(argv.end(), {"-Wno-ignored-attributes", "-Winvalid-pch", "-include", pch_.string()});
+        } else if (config_.runtime_checks) {
+            argv.insert(argv.end(), {"-include", checked_access_header().string()});
         }
         argv.insert(argv.end(), extra.begin(), extra.end());
         argv.insert(argv.end(), {"-c", source.string(), "-o", output.string()});
@@ -369,16 +391,18 @@ private:
         std::error_code ec;
         if (fs::exists(gch, ec)) return header;
         fs::create_directories(dir, ec);
+        const std::string checked =
+            config_.runtime_checks ? "#include \"" + checked_access_header().string() + "\"\n" : std::string();
         if (!fs::exists(header, ec) &&
-            !write_atomically(header, "// Precompiled by the grader's submission builder.\n"
-                                      "#include <Eigen/Core>\n#include <celab/exercises.hpp>\n")) {
+            !write_atomically(header, "// Precompiled by the grader's submission builder.\n" + checked +
+                                          "#include <Eigen/Core>\n#include <celab/exercises.hpp>\n")) {
             pch_problem_ = "cannot write " + header.string();
             return {};
         }
         const fs::path temp = temp_name(gch);
         Process process;
         process.argv = {config_.compiler.string()};
-        process.argv.insert(process.argv.end(), config_.compile_flags.begin(), config_.compile_flags.end());
+        process.argv.insert(process.argv.end(), flags_.begin(), flags_.end());
         process.argv.insert(process.argv.end(), {"-Wno-ignored-attributes", "-x", "c++-header", header.string(), "-o",
                                                  temp.string()});
         start(process);
@@ -396,7 +420,10 @@ private:
         return header;
     }
 
+    fs::path checked_access_header() const { return config_.source_root / "grader" / "abi" / "checked_access.hpp"; }
+
     const Config& config_;
+    std::vector<std::string> flags_;  // config_.compile_flags, plus -D_GLIBCXX_ASSERTIONS when checked
     Hash base_;
     fs::path pch_;
     std::string pch_problem_;
@@ -414,6 +441,10 @@ Config default_config() {
                             "-O2",
                             "-fPIC",
                             "-DNDEBUG",
+                            "-Wall",
+                            "-Wextra",
+                            "-Wno-unused-parameter",
+                            "-Wfloat-conversion",
                             "-I" + (root / "include").string(),
                             "-I" + (root / "grader" / "abi").string()};
     for (const std::string& dir : split_list(build_config::eigen_include_dirs)) {
@@ -442,16 +473,18 @@ Result build(const fs::path& submission_dir, const Config& config) {
 
     // The submission's own files, compiled in parallel (with entry.cpp when it is not cached).
     Compile files[std::size(exercise_files)];
+    std::string texts[std::size(exercise_files)];
     std::vector<Compile*> jobs{&entry};
     for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
         const std::string file = exercise_files[i];
         const fs::path source = submission_dir / (file + ".cpp");
         FileBuild built;
         built.file = file;
-        std::string text;
+        std::string& text = texts[i];
         std::error_code ec;
         if (!fs::is_regular_file(source, ec) || !read_file(source, text)) {
             built.diagnostics = "missing file " + source.string();
+            built.summary = built.diagnostics;
         } else {
             builder.prepare(files[i], source, text, file, {});
             jobs.push_back(&files[i]);
@@ -466,6 +499,16 @@ Result build(const fs::path& submission_dir, const Config& config) {
         built.ok = files[i].ok;
         built.cached = files[i].cached;
         built.diagnostics = files[i].diagnostics;
+        built.log = files[i].log;
+        std::string log;
+        if (!built.log.empty()) read_file(built.log, log);
+        else log = built.diagnostics;
+        const std::string source = files[i].source.string();
+        if (built.ok) {
+            built.warnings = compiler_output::summarise_warnings(log, source, texts[i], built.log.string());
+        } else {
+            built.summary = compiler_output::summarise_errors(log, source, texts[i], built.log.string());
+        }
     }
     if (!entry.ok) {
         result.link_diagnostics += "grader/abi/entry.cpp did not compile:\n" + entry.diagnostics +
@@ -532,6 +575,8 @@ Result build(const fs::path& submission_dir, const Config& config) {
             if (!trial[k] || !result.files[k].ok) continue;
             result.files[k].ok = false;
             result.files[k].diagnostics = "the submission does not link:\n" + result.link_diagnostics;
+            result.files[k].summary = result.files[k].diagnostics;
+            result.files[k].warnings.clear();
         }
     }
     if (!fallback_problem.empty()) {

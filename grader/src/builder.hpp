@@ -20,10 +20,15 @@ struct Config {
     std::filesystem::path cache_dir;         // objects, libraries and the precompiled header
     std::filesystem::path source_root;       // the celab checkout: include/, grader/abi/
     bool precompiled_header = true;          // -include a PCH of <Eigen/Core> + exercises.hpp
+    // Eigen's checks on (grader/abi/checked_access.hpp: eigen_assert throws celab::abi::EigenCheckFailed)
+    // and -D_GLIBCXX_ASSERTIONS, so that an index out of range is a verdict, not a silent read.
+    bool runtime_checks = true;
 };
 
 // The compiler CMake used, -std=c++17 -O2 -fPIC -DNDEBUG -I<root>/include -I<root>/grader/abi
-// -isystem <eigen> -fdiagnostics-color=never plus this build's CMAKE_CXX_FLAGS (link flags:
+// -isystem <eigen> -fdiagnostics-color=never, the warnings a student should see (-Wall -Wextra
+// -Wno-unused-parameter -Wfloat-conversion: unused variables, sign compare, narrowing and
+// double-to-int conversions; stubs do not use their parameters) plus this build's CMAKE_CXX_FLAGS (link flags:
 // CMAKE_MODULE_LINKER_FLAGS), so that a sanitizer build compiles submissions with the same sanitizers
 // (required: Eigen allocates differently under ASan and matrices cross the library boundary); the
 // source tree of this build and a cache in <build dir>/submissions.
@@ -34,6 +39,9 @@ struct FileBuild {
     bool ok = false;   // the submission's own file compiled (false: the fallback took its place)
     bool cached = false;       // its object came from the cache (ok files only)
     std::string diagnostics;   // compiler output (warnings too); "missing file DIR/x.cpp" when absent
+    std::filesystem::path log; // the full compiler output, in the cache (empty when there was none)
+    std::string summary;       // when !ok: the first error, readable (compiler_output::summarise_errors)
+    std::string warnings;      // when ok: the warnings of this file (compiler_output::summarise_warnings)
 };
 
 struct Result {

@@ -1,5 +1,6 @@
 #include "calls.hpp"
 
+#include "check_failed.hpp"
 #include "descriptor.hpp"
 
 #include <cxxabi.h>
@@ -51,6 +52,52 @@ std::string type_name(const std::type_info& type) {
 }
 
 }  // namespace
+
+std::string eigen_check_text(const std::string& condition, const char* function, bool& out_of_range) {
+    auto has_text = [&](const char* part) { return condition.find(part) != std::string::npos; };
+    std::string what;
+    out_of_range = true;
+    if (has_text("index >= 0")) {
+        what = "an index outside the vector (or matrix)";
+    } else if (has_text("row >= 0") || has_text("col >= 0")) {
+        what = "a (row, column) outside the matrix";
+    } else if (has_text("startRow") || has_text("start >= 0") || has_text("startCol") || has_text("a_start")) {
+        what = "a block, segment, head or tail reaching outside the matrix";
+    } else {
+        out_of_range = false;
+        const bool sizes = has_text("rows() ==") || has_text("cols() ==") || has_text("size() ==");
+        return std::string("Eigen's check failed in ") + function + ": " +
+               (sizes ? "operands of different sizes (a VectorXd and a RowVectorXd, say: one is a column, the "
+                        "other a row; use .transpose())"
+                      : "an invalid operation") +
+               " (Eigen checks " + condition + ")";
+    }
+    return std::string("out-of-range access in ") + function + ": " + what + " (Eigen checks " + condition + ")";
+}
+
+std::string library_assertion_text(const std::string& output, const char* function) {
+    const std::string marker = ": Assertion '";
+    const std::size_t at = output.rfind(marker);  // the last one: the call that died
+    if (at == std::string::npos) return "";
+    const std::size_t begin = at + marker.size();
+    const std::size_t end = output.find("' failed.", begin);
+    if (end == std::string::npos) return "";
+    const std::string condition = output.substr(begin, end - begin);
+    // The function whose check failed, from __PRETTY_FUNCTION__: "... std::vector<_Tp, _Alloc>::operator[](size_type) [with ...]".
+    const std::size_t line_start = output.rfind('\n', at) == std::string::npos ? 0 : output.rfind('\n', at) + 1;
+    std::string where = output.substr(line_start, at - line_start);
+    const std::size_t with = where.find(" [with");
+    if (with != std::string::npos) where.resize(with);
+    const std::size_t call = where.rfind("std::");
+    where = call == std::string::npos ? std::string("the standard library") : where.substr(call);
+    for (const char* noise : {"<_Tp, _Alloc>", "<_Tp, _Nm>", "<_CharT, _Traits, _Alloc>"}) {
+        for (std::size_t k = where.find(noise); k != std::string::npos; k = where.find(noise)) where.erase(k, std::string(noise).size());
+    }
+    const bool index = condition.find("size()") != std::string::npos || condition.find("__n <") != std::string::npos;
+    return std::string("out-of-range access in ") + function + ": " +
+           (index ? "an index outside the container" : "a call the container does not allow") + " in " + where +
+           " (the standard library checks " + condition + ")";
+}
 
 std::vector<Role> roles_for(const Case& c, const std::vector<std::string>& checks) {
     // main first, then what the checks need, in this order (again last: it repeats main after the others)
@@ -110,6 +157,10 @@ CallResult invoke(const abi::SubmissionTable& functions, Exercise e, const Input
     try {
         r.value = call(functions, e, in);
         r.outcome = Outcome::value;
+    } catch (const abi::EigenCheckFailed& x) {
+        bool out_of_range = false;
+        r.text = eigen_check_text(x.what(), e->name.c_str(), out_of_range);
+        r.outcome = out_of_range ? Outcome::out_of_range : Outcome::check_failed;
     } catch (const NotImplemented& x) {
         r.outcome = Outcome::not_implemented;
         r.text = x.what();
@@ -205,7 +256,7 @@ CallResult decode(const std::string& bytes, std::uint32_t& index) {
     index = get<std::uint32_t>(bytes, at);
     CallResult r;
     const auto outcome = get<std::uint8_t>(bytes, at);
-    if (outcome > static_cast<std::uint8_t>(Outcome::modified_input)) throw std::runtime_error("bad outcome in result");
+    if (outcome > static_cast<std::uint8_t>(Outcome::check_failed)) throw std::runtime_error("bad outcome in result");
     r.outcome = static_cast<Outcome>(outcome);
     if (r.outcome == Outcome::value) {
         const auto shape = get<std::uint8_t>(bytes, at);

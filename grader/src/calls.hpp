@@ -33,7 +33,10 @@ struct PlannedCall {
 // `oversized`: a value far larger than the inputs (a wrong shape), not sent back; `text` says its size.
 // `unavailable`: the function is a stand-in (grader/abi/fallback.cpp): missing, or its file did not build.
 // `modified_input`: the call wrote into an input it receives by const reference; `text` says where.
-// The child sends outcomes up to modified_input; the parent makes the others.
+// `out_of_range`: an index outside a vector or matrix, caught by Eigen's checks or the standard
+// library's assertions (the builder turns them on); `text` is "out-of-range access in NAME: ...".
+// `check_failed`: another of Eigen's checks failed (operands of different sizes, say); `text` says which.
+// Only value .. check_failed travel on the wire; crash, timeout and not_run are the parent's.
 enum class Outcome {
     value,
     not_implemented,
@@ -42,10 +45,20 @@ enum class Outcome {
     unavailable,
     oversized,
     modified_input,
+    out_of_range,
+    check_failed,
     crash,
     timeout,
     not_run
 };
+
+// The text of a failed Eigen check (celab::abi::EigenCheckFailed::what(), the condition as Eigen wrote
+// it) in function `function`, and whether it was an index out of range (else a size mismatch or other).
+std::string eigen_check_text(const std::string& condition, const char* function, bool& out_of_range);
+// When `output` (what a child printed before it died of SIGABRT) holds a failed assertion of the
+// standard library (-D_GLIBCXX_ASSERTIONS: "...: Assertion '__n < this->size()' failed."), the
+// out-of-range text for `function`; else "".
+std::string library_assertion_text(const std::string& output, const char* function);
 
 struct CallResult {
     Outcome outcome = Outcome::not_run;

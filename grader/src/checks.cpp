@@ -70,6 +70,8 @@ Status status_of(Outcome o) {
         case Outcome::not_implemented: return Status::not_implemented;
         case Outcome::oversized:
         case Outcome::modified_input: return Status::fail;
+        case Outcome::out_of_range: return Status::out_of_range;
+        case Outcome::check_failed:
         case Outcome::invalid_argument:
         case Outcome::exception:
         case Outcome::unavailable:

@@ -4,6 +4,7 @@
 #include "case_file.hpp"
 #include "checks.hpp"
 #include "grade.hpp"
+#include "hint_text.hpp"
 #include "reports.hpp"
 
 #include <boost/program_options.hpp>
@@ -37,7 +38,7 @@ struct Options {
     bool seed_given = false;
     double timeout = 5.0;
     std::size_t memory_mb = 2048;
-    bool list = false, validate = false, verbose = false, no_shipped = false;
+    bool list = false, validate = false, verbose = false, no_shipped = false, unchecked = false;
     std::string hint;
 };
 
@@ -60,6 +61,7 @@ po::options_description describe_options(Options& o) {
         ("validate", po::bool_switch(&o.validate), "check the case files and grade the reference solutions on them; exit 2 if the reference fails a case")
         ("verbose,v", po::bool_switch(&o.verbose), "text report: list every case, not only the first failure")
         ("no-shipped-cases", po::bool_switch(&o.no_shipped), "do not load grader/cases/ (only the --cases directories)")
+        ("unchecked", po::bool_switch(&o.unchecked), "compile the submission without Eigen's index checks and the standard library's assertions (an index out of range then goes unnoticed; for measuring their cost)")
         ("library", po::value(&o.library)->value_name("FILE"), "grade an already built submission library (for the test suite)");
     // clang-format on
     return d;
@@ -82,7 +84,7 @@ std::string hint_text(const fs::path& root, Exercise e) {
         if (inside) text += line + "\n";
     }
     if (text.empty()) return "(no section \"## " + std::string(name(e)) + "\" in " + page.string() + ")\n";
-    return text + "\nThe whole page: " + page.string() + "\n";
+    return ::celab::grader::hint_text::plain(text) + "\nThe whole page: " + page.string() + "\n";
 }
 
 namespace {
@@ -144,7 +146,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         err << "grade: give --submission or --library, not both\n";
         return exit_usage;
     }
-    const builder::Config build_config = builder::default_config();
+    builder::Config build_config = builder::default_config();
+    build_config.runtime_checks = !o.unchecked;
     const fs::path root = build_config.source_root;
 
     std::set<Exercise> chosen;
@@ -203,9 +206,11 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         }
         const builder::Result built = builder::build(folder, build_config);
         for (const builder::FileBuild& f : built.files) {
-            if (f.ok) continue;
-            for (Exercise e : all_exercises())
-                if (f.file == source_file(e) && chosen.count(e)) build_report.build_errors.emplace_back(e, f.diagnostics);
+            for (Exercise e : all_exercises()) {
+                if (f.file != source_file(e) || !chosen.count(e)) continue;
+                if (!f.ok) build_report.build_errors.emplace_back(e, f.summary.empty() ? f.diagnostics : f.summary);
+                else if (!f.warnings.empty()) build_report.build_warnings.emplace_back(e, f.warnings);
+            }
         }
         if (built.library.empty()) {
             for (Exercise e : chosen) build_report.build_errors.emplace_back(e, "linking failed:\n" + built.link_diagnostics);
@@ -222,6 +227,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     settings.submission_label = label;
     Report report = grade(cases, library, settings);
     report.build_errors = build_report.build_errors;
+    report.build_warnings = build_report.build_warnings;
 
     if (o.validate) {
         int bad = 0;

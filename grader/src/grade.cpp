@@ -3,8 +3,11 @@
 #include "checks.hpp"
 #include "submission_loader.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <iostream>
 #include <map>
 
 namespace celab::grader {
@@ -13,6 +16,57 @@ namespace {
 
 Eigen::Index input_entries(const Inputs& in) {
     return in.z.size() + in.Z.size() + in.P.size() + in.losses.size();
+}
+
+// What the child prints is attributed to cases by a marker written (straight to the capture pipe, after
+// flushing what the previous case printed) before the first call of each case: '\x1e', the call's
+// index, '\x1f'. Markers are removed before anyone sees the output.
+constexpr char marker_begin = '\x1e', marker_end = '\x1f';
+constexpr std::size_t marker_bytes = 12;  // at most, per case
+
+void flush_student_output() {
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+}
+
+// The output of one run split at the markers: (index of the call that printed it, text).
+std::vector<std::pair<std::size_t, std::string>> split_output(const std::string& output, std::size_t first_call) {
+    std::vector<std::pair<std::size_t, std::string>> pieces{{first_call, ""}};
+    for (std::size_t at = 0; at < output.size();) {
+        const std::size_t begin = output.find(marker_begin, at);
+        pieces.back().second += output.substr(at, begin == std::string::npos ? std::string::npos : begin - at);
+        if (begin == std::string::npos) break;
+        const std::size_t end = output.find(marker_end, begin);
+        if (end == std::string::npos) break;  // cut off by the output limit
+        std::size_t index = pieces.back().first;
+        try {
+            index = std::stoul(output.substr(begin + 1, end - begin - 1));
+        } catch (const std::exception&) {  // not ours: printed by the student; keep it as it is
+            pieces.back().second += output.substr(begin, end + 1 - begin);
+        }
+        pieces.emplace_back(index, "");
+        at = end + 1;
+    }
+    std::vector<std::pair<std::size_t, std::string>> kept;
+    for (auto& piece : pieces)
+        if (!piece.second.empty()) kept.push_back(std::move(piece));
+    return kept;
+}
+
+// "V = 100,000" or "N = 100, V = 10,000": the size of a case's inputs, for a timeout message.
+std::string with_commas(Eigen::Index n) {
+    std::string digits = std::to_string(n);
+    for (int k = static_cast<int>(digits.size()) - 3; k > 0; k -= 3) digits.insert(static_cast<std::size_t>(k), ",");
+    return digits;
+}
+
+std::string case_size(const Inputs& in) {
+    if (in.z.size() > 0) return "V = " + with_commas(in.z.size());
+    const Eigen::MatrixXd& m = in.Z.size() > 0 ? in.Z : in.P;
+    if (m.size() > 0) return "N = " + with_commas(m.rows()) + ", V = " + with_commas(m.cols());
+    if (in.losses.size() > 0) return "N = " + with_commas(in.losses.size());
+    return "";
 }
 
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
@@ -32,8 +86,14 @@ void run_calls(const std::filesystem::path& library, Exercise e, const std::vect
     // buffers, so code that caches by address or by shape shows it (the repeatable check).
     Inputs inputs;
     for (std::size_t i = start; i < plan.size(); ++i) {
+        if (i == start || plan[i].case_index != plan[i - 1].case_index) {
+            flush_student_output();
+            const std::string marker = marker_begin + std::to_string(i) + marker_end;
+            [[maybe_unused]] const ssize_t written = ::write(STDOUT_FILENO, marker.data(), marker.size());
+        }
         assign_inputs(inputs, plan[i].inputs);
         CallResult r = invoke(*functions, e, inputs);
+        flush_student_output();
         // The inputs are const references: code that writes into them (through const_cast or a
         // pointer) fails the call, whatever it returned.
         if (r.outcome == Outcome::value) {
@@ -74,37 +134,54 @@ std::string death_text(const sandbox::Outcome& o, const char* function) {
 }
 
 // Runs every planned call of one exercise, restarting the child after a crash, within one time budget.
-// `budget` is what is left of the exercise's time limit; the calls use it up.
+// `budget` is what is left of the exercise's time limit; the calls use it up. `output`: what the calls
+// printed, attributed to the call that printed it (see split_output).
 std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan,
-                                 const sandbox::Limits& limits, double& budget, std::string& output) {
+                                 const sandbox::Limits& limits, double& budget,
+                                 std::vector<std::pair<std::size_t, std::string>>& output, bool& truncated) {
     std::vector<CallResult> results(plan.size());
     std::size_t next = 0;
-    const auto timed_out = [&] {
+    std::size_t kept = 0;  // bytes of output kept
+    // The call the time ran out in names the case's size: a timeout on a large case is more likely an
+    // O(V^2) loop than an infinite one.
+    const auto timed_out = [&](std::size_t call) {
         char limit[32];
         std::snprintf(limit, sizeof limit, "%g", limits.timeout_seconds);
         CallResult dead;
         dead.outcome = Outcome::timeout;
-        dead.text = std::string("timed out: ") + name(e) + " used up its " + limit + " s time limit (an infinite loop?)";
+        const std::string size = call < plan.size() ? case_size(plan[call].inputs) : "";
+        const bool large = call < plan.size() && input_entries(plan[call].inputs) >= 10000;
+        dead.text = std::string("timed out: ") + name(e) + " used up its " + limit + " s time limit" +
+                    (size.empty() ? "" : " in a case of " + size) +
+                    (large ? " (a loop over every pair of entries, O(V²), is too slow here; or an infinite loop?)"
+                           : " (an infinite loop?)");
         return dead;
     };
     while (next < plan.size()) {
         if (budget <= 0.0) {  // the time limit is used up: the remaining calls are not run
-            for (std::size_t i = next; i < plan.size(); ++i) results[i] = timed_out();
+            for (std::size_t i = next; i < plan.size(); ++i) results[i] = timed_out(next);
             break;
         }
         sandbox::Limits now = limits;
         now.timeout_seconds = budget;
+        now.output_bytes = limits.output_bytes + marker_bytes * (plan.size() - next);
         const std::size_t start = next;
         const sandbox::Outcome o =
             sandbox::run([&](sandbox::Channel& channel) { run_calls(library, e, plan, start, channel); }, now);
         budget -= o.seconds;
-        if (!o.output.empty()) {
-            if (output.size() < limits.output_bytes) output += o.output;
-            if (o.output_truncated || output.size() > limits.output_bytes) {
-                output.resize(std::min(output.size(), limits.output_bytes));
-                output += "\n[... output truncated ...]\n";
+        for (auto& [call, text] : split_output(o.output, start)) {
+            if (kept >= limits.output_bytes) {
+                truncated = true;
+                break;
             }
+            if (kept + text.size() > limits.output_bytes) {
+                text.resize(limits.output_bytes - kept);
+                truncated = true;
+            }
+            kept += text.size();
+            output.emplace_back(call, std::move(text));
         }
+        truncated = truncated || o.output_truncated;
         bool load_failed = false;
         for (const std::string& message : o.messages) {
             std::uint32_t index = 0;
@@ -134,9 +211,30 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
         CallResult dead;
         dead.outcome = o.end == sandbox::End::timed_out || budget <= 0.0 ? Outcome::timeout : Outcome::crash;
         dead.text = death_text(o, name(e));
+        if (dead.outcome == Outcome::crash && o.end == sandbox::End::signaled && o.signal_name == "SIGABRT") {
+            // The standard library's assertions (-D_GLIBCXX_ASSERTIONS) abort with a message; so does an
+            // Eigen check thrown where no exception may pass (a noexcept function).
+            std::string text = library_assertion_text(o.output, name(e));
+            const std::string eigen = "instance of 'celab::abi::EigenCheckFailed'";
+            const std::size_t thrown = o.output.rfind(eigen);
+            if (text.empty() && thrown != std::string::npos) {
+                const std::size_t what = o.output.find("what():", thrown);
+                std::string condition = what == std::string::npos ? "" : o.output.substr(what + 7);
+                condition = condition.substr(0, condition.find('\n'));
+                condition.erase(0, condition.find_first_not_of(' '));
+                bool out_of_range = false;
+                text = eigen_check_text(condition, name(e), out_of_range);
+                if (!out_of_range) dead.outcome = Outcome::check_failed;
+            }
+            if (!text.empty()) {
+                if (dead.outcome == Outcome::crash) dead.outcome = Outcome::out_of_range;
+                dead.text = text;
+            }
+        }
         if (dead.outcome == Outcome::timeout) {
             budget = 0.0;
-            for (std::size_t i = next; i < plan.size(); ++i) results[i] = timed_out();
+            const CallResult timeout = timed_out(next);
+            for (std::size_t i = next; i < plan.size(); ++i) results[i] = timeout;
             break;
         }
         // A crash costs the rest of that case's calls (they would likely crash too), not the other cases.
@@ -166,10 +264,23 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
         }
         if (case_indices.empty()) continue;
         double budget = settings.limits.timeout_seconds;
-        std::string output, hidden_output;
-        std::vector<CallResult> results = run_plan(library, e, plans[0], settings.limits, budget, output);
-        std::vector<CallResult> hidden_results = run_plan(library, e, plans[1], settings.limits, budget, hidden_output);
-        if (!hidden_output.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
+        std::vector<std::pair<std::size_t, std::string>> pieces, hidden_pieces;
+        bool truncated = false, hidden_truncated = false;
+        std::vector<CallResult> results = run_plan(library, e, plans[0], settings.limits, budget, pieces, truncated);
+        std::vector<CallResult> hidden_results =
+            run_plan(library, e, plans[1], settings.limits, budget, hidden_pieces, hidden_truncated);
+        // What the visible cases printed, under the name of the case that printed it.
+        std::string output;
+        std::size_t shown_case = cases.size();
+        for (const auto& [call, text] : pieces) {
+            const std::size_t k = call < plans[0].size() ? plans[0][call].case_index : cases.size();
+            if (k != shown_case && k < cases.size()) output += "case \"" + cases[k].name + "\":\n";
+            shown_case = k;
+            output += text;
+            if (!output.empty() && output.back() != '\n') output += '\n';
+        }
+        if (truncated) output += "[... output truncated ...]\n";
+        if (!hidden_pieces.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
         if (!output.empty()) report.student_output.emplace_back(e, output);
         std::vector<PlannedCall>& plan = plans[0];
         plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));

@@ -13,6 +13,7 @@ const char* name(Status s) {
         case Status::timeout: return "timeout";
         case Status::not_implemented: return "not_implemented";
         case Status::skipped: return "skipped";
+        case Status::out_of_range: return "out_of_range";
     }
     return "unknown";
 }

@@ -75,7 +75,8 @@ struct Case {
 };
 
 // ---- results --------------------------------------------------------------------------------
-enum class Status { pass, fail, error, crash, timeout, not_implemented, skipped };
+// out_of_range: an index outside a vector or matrix (Eigen's checks, the standard library's assertions).
+enum class Status { pass, fail, error, crash, timeout, not_implemented, skipped, out_of_range };
 const char* name(Status s);
 
 struct CheckResult {
@@ -96,6 +97,7 @@ struct Report {
     std::vector<CheckResult> checks;
     std::vector<std::pair<Exercise, std::string>> student_output;  // captured, truncated, per exercise
     std::vector<std::pair<Exercise, std::string>> build_errors;    // compiler output per failed exercise
+    std::vector<std::pair<Exercise, std::string>> build_warnings;  // warnings of its file, per compiled exercise
     unsigned long long seed = 0;
     std::string submission;  // the folder graded
 

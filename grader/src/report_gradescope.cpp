@@ -60,6 +60,11 @@ std::string overall_output(const Report& report) {
             extras += "\nCompiler output for " + std::string(source_file(exercise)) + ".cpp (" + name(exercise) +
                       "):\n" + block(compiler) + "\n";
         }
+        const std::string& warnings = detail::build_warnings(report, exercise);
+        if (!warnings.empty()) {
+            extras += "\nCompiler warnings for " + std::string(source_file(exercise)) + ".cpp (" + name(exercise) +
+                      "):\n" + block(warnings) + "\n";
+        }
         const std::string& output = detail::student_output(report, exercise);
         if (!output.empty()) {
             extras += "\nOutput printed by your code (" + std::string(name(exercise)) + "):\n" +

@@ -3,7 +3,9 @@
 //   {"score", "max_score", "seed", "submission",
 //    "checks": [{"exercise", "check", "case", "visibility", "status", "points", "max_points",
 //                "message", "diagnosis", "mistake"}],
-//    "student_output": {exercise: text}, "build_errors": {exercise: text}}
+//    "student_output": {exercise: text, each case's part under 'case "NAME":'},
+//    "build_errors": {exercise: its file's first error, readable, with the path of the full log},
+//    "build_warnings": {exercise: the warnings of its file}}
 //
 // Hidden rows keep their status and points; their message and diagnosis are "".
 #include "reports.hpp"
@@ -49,6 +51,7 @@ void write_json(std::ostream& out, const Report& report) {
         {"checks", std::move(checks)},
         {"student_output", texts_by_exercise(report.student_output)},
         {"build_errors", texts_by_exercise(report.build_errors)},
+        {"build_warnings", texts_by_exercise(report.build_warnings)},
     };
     // Student output may hold any bytes: invalid UTF-8 becomes U+FFFD instead of throwing.
     out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

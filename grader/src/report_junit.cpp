@@ -88,7 +88,9 @@ void write_junit(std::ostream& out, const Report& report) {
             add_outcome(testcase, row);
         }
         const std::string& output = detail::student_output(report, exercise);
-        const std::string& compiler = detail::build_errors(report, exercise);
+        std::string compiler = detail::build_errors(report, exercise);
+        const std::string& warnings = detail::build_warnings(report, exercise);
+        if (!warnings.empty()) compiler += (compiler.empty() ? "" : "\n") + std::string("Compiler warnings:\n") + warnings;
         if (counts.tests == 0 && output.empty() && compiler.empty()) continue;
         counts.put(suite);
         for (auto& child : cases) suite.push_back(std::move(child));

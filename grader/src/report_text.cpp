@@ -7,7 +7,11 @@
 //         case "uniform" (logits [0, 0, 0], target 1): worst entry at index 1: expected -0.67, got 0.67
 //         Likely mistake: flipped the sign: the gradient is p - y, not y - p.
 //         (and 17 more failing cases)
+//     Compiler warnings for exercises/gradient.cpp:
+//         │ gradient.cpp:12:10: warning: unused variable ‘m’ [-Wunused-variable]
+//         │    12 |   double m = logits.maxCoeff();
 //     Output printed by your code (cross_entropy_grad):
+//         │ case "uniform":
 //         │ debug: z = 1 2 3
 //   ○ log_sum_exp                0.0/80.0  not implemented yet — edit exercises/softmax.cpp
 //
@@ -18,12 +22,17 @@
 // Complete, not_implemented and non-compiling exercises take one line (plus compiler and student
 // output) unless verbose; verbose lists every case of every check.
 // Hidden rows show their verdict only: never their message or diagnosis.
+// Each distinct failure of a check (another status, diagnosis or hint) is shown once; a likely mistake,
+// hint or message once per exercise; numbers keep about six significant digits (more only where they
+// tell two numbers of the line apart) and no line runs past about 200 characters (elided in the middle).
 #include "reports.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <iomanip>
 #include <ostream>
 #include <set>
@@ -101,6 +110,7 @@ const char* status_phrase(Status status) {
         case Status::timeout: return "timed out";
         case Status::not_implemented: return "not implemented yet";
         case Status::skipped: return "skipped";
+        case Status::out_of_range: return "out-of-range access";
     }
     return "unknown";
 }
@@ -134,6 +144,105 @@ const std::string& student_output(const Report& report, Exercise exercise) {
 
 const std::string& build_errors(const Report& report, Exercise exercise) {
     return lookup(report.build_errors, exercise);
+}
+
+const std::string& build_warnings(const Report& report, Exercise exercise) {
+    return lookup(report.build_warnings, exercise);
+}
+
+namespace {
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '#' || c == '.'; }
+
+struct NumberToken {
+    std::size_t begin, end;
+    double value;
+    int digits;  // significant digits as written
+};
+
+// Decimal numbers with a point or an exponent, standing alone (not part of a name or a version).
+std::vector<NumberToken> number_tokens(const std::string& line) {
+    std::vector<NumberToken> tokens;
+    const auto digit = [&](std::size_t k) { return k < line.size() && std::isdigit(static_cast<unsigned char>(line[k])); };
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if (i > 0 && (word_char(line[i - 1]) || line[i - 1] == '-' || line[i - 1] == '+')) continue;
+        std::size_t k = i;
+        if (line[k] == '-' || line[k] == '+') ++k;
+        if (!digit(k)) continue;
+        int digits = 0;
+        bool leading = true, point = false, exponent = false;
+        for (; k < line.size(); ++k) {
+            if (digit(k)) {
+                if (line[k] != '0' || !leading) {
+                    ++digits;
+                    leading = false;
+                } else if (!leading) {
+                    ++digits;
+                }
+            } else if (line[k] == '.' && !point && digit(k + 1)) {
+                point = true;
+            } else {
+                break;
+            }
+        }
+        if ((k < line.size() && (line[k] == 'e' || line[k] == 'E')) &&
+            (digit(k + 1) || ((line[k + 1] == '-' || line[k + 1] == '+') && digit(k + 2)))) {
+            exponent = true;
+            k += 2;
+            while (digit(k)) ++k;
+        }
+        if (k < line.size() && word_char(line[k])) {  // "1.2.3", "3abc": not a number of ours
+            while (k < line.size() && word_char(line[k])) ++k;
+            i = k;
+            continue;
+        }
+        if (point || exponent) tokens.push_back({i, k, std::strtod(line.c_str() + i, nullptr), digits});
+        i = k > i ? k - 1 : i;
+    }
+    return tokens;
+}
+
+std::string with_precision(double x, int precision) {
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.*g", precision, x);
+    return buffer;
+}
+}  // namespace
+
+std::string shorten_numbers(const std::string& line) {
+    const std::vector<NumberToken> tokens = number_tokens(line);
+    if (std::none_of(tokens.begin(), tokens.end(), [](const NumberToken& t) { return t.digits > 6; })) return line;
+    // The fewest digits (at least 6) at which numbers that differ still read differently.
+    int precision = 6;
+    for (; precision < 17; ++precision) {
+        bool distinct = true;
+        for (std::size_t a = 0; a < tokens.size() && distinct; ++a) {
+            for (std::size_t b = a + 1; b < tokens.size() && distinct; ++b) {
+                if (tokens[a].value != tokens[b].value &&
+                    with_precision(tokens[a].value, precision) == with_precision(tokens[b].value, precision))
+                    distinct = false;
+            }
+        }
+        if (distinct) break;
+    }
+    std::string out;
+    std::size_t at = 0;
+    for (const NumberToken& t : tokens) {
+        out += line.substr(at, t.begin - at);
+        out += t.digits > precision ? with_precision(t.value, precision) : line.substr(t.begin, t.end - t.begin);
+        at = t.end;
+    }
+    return out + line.substr(at);
+}
+
+std::string fit_line(const std::string& line, std::size_t width) {
+    std::vector<std::size_t> starts;  // byte offset of each code point
+    for (std::size_t i = 0; i < line.size(); ++i)
+        if ((static_cast<unsigned char>(line[i]) & 0xc0) != 0x80) starts.push_back(i);
+    if (starts.size() <= width) return line;
+    const std::size_t head = width * 6 / 10, tail = width * 3 / 10;
+    const std::size_t elided = starts.size() - head - tail;
+    return line.substr(0, starts[head]) + " … (" + std::to_string(elided) + " characters) … " +
+           line.substr(starts[starts.size() - tail]);
 }
 
 std::string format_points(double points) {
@@ -213,7 +322,7 @@ std::string likely_mistake(const std::string& diagnosis) {
 std::string tally(const CheckGroup& group) {
     static const std::pair<Status, const char*> words[] = {
         {Status::fail, "wrong"},        {Status::error, "raised an error"},
-        {Status::crash, "crashed"},     {Status::timeout, "timed out"},
+        {Status::crash, "crashed"},     {Status::timeout, "timed out"}, {Status::out_of_range, "out-of-range access"},
         {Status::not_implemented, "not implemented"}, {Status::skipped, "skipped"},
     };
     std::string out;
@@ -241,7 +350,8 @@ public:
                 if (row.exercise == exercise) rows.push_back(&row);
             }
             const bool has_extras = !detail::student_output(report_, exercise).empty() ||
-                                    !detail::build_errors(report_, exercise).empty();
+                                    !detail::build_errors(report_, exercise).empty() ||
+                                    !detail::build_warnings(report_, exercise).empty();
             if (rows.empty() && !has_extras) continue;
             ++exercises;
             const bool passed = !rows.empty() && std::all_of(rows.begin(), rows.end(), [](const CheckResult* r) {
@@ -311,6 +421,11 @@ private:
                 out_ << "  (compiler output for " << file << " above)\n";
             }
         }
+        const std::string& warnings = detail::build_warnings(report_, exercise);
+        if (!warnings.empty() && warnings_shown_.insert(detail::student_file(report_, exercise)).second) {
+            out_ << "  Compiler warnings for " << detail::student_file(report_, exercise) << ":\n";
+            write_block(warnings);
+        }
         const std::string& output = detail::student_output(report_, exercise);
         if (!output.empty()) {
             out_ << "  Output printed by your code (" << name(exercise) << "):\n";
@@ -361,32 +476,42 @@ private:
         return std::to_string(g.count(Status::pass)) + "/" + std::to_string(g.rows.size());
     }
 
-    // ": <why>" from the first visible skipped row that says why, or "".
+    // " (<why>)" from the first visible skipped row that says why, or "" (the message's own "skipped: "
+    // is not repeated).
     static std::string skip_reason(const CheckGroup& g) {
         for (const CheckResult* row : g.rows) {
-            if (row->status == Status::skipped && row->visibility == Visibility::visible && !row->message.empty())
-                return " (" + printable(first_line(row->message)) + ")";
+            if (row->status == Status::skipped && row->visibility == Visibility::visible && !row->message.empty()) {
+                std::string why = first_line(row->message);
+                const std::string prefix = "skipped: ";
+                if (why.compare(0, prefix.size(), prefix) == 0) why.erase(0, prefix.size());
+                return " (" + printable(why) + ")";
+            }
         }
         return "";
     }
 
-    // The details of the first failing case, preferring a visible one; hidden ones show only
-    // their verdict.
+    // The details of the first failing visible case of each distinct failure (another status,
+    // diagnosis or hint), at most max_distinct of them; hidden ones show only their verdict, and only
+    // when no visible case fails.
     void write_first_failure(const CheckGroup& g) {
+        constexpr std::size_t max_distinct = 4;
         std::vector<const CheckResult*> failures;
         for (const CheckResult* row : g.rows) {
             if (is_failure(row->status) && row->status != Status::not_implemented) failures.push_back(row);
         }
         if (failures.empty()) return;
-        const auto visible = std::find_if(failures.begin(), failures.end(), [](const CheckResult* r) {
-            return r->visibility == Visibility::visible;
-        });
-        const CheckResult& shown = visible != failures.end() ? **visible : *failures.front();
-        write_details(shown, "      ");
-        if (failures.size() > 1) {
-            out_ << "      (and " << failures.size() - 1 << " more failing case" << (failures.size() > 2 ? "s" : "")
-                 << ")\n";
+        std::vector<const CheckResult*> shown;
+        for (const CheckResult* row : failures) {
+            if (row->visibility != Visibility::visible || shown.size() == max_distinct) continue;
+            const bool seen = std::any_of(shown.begin(), shown.end(), [&](const CheckResult* s) {
+                return s->status == row->status && s->diagnosis == row->diagnosis && s->hint == row->hint;
+            });
+            if (!seen) shown.push_back(row);
         }
+        if (shown.empty()) shown.push_back(failures.front());
+        for (const CheckResult* row : shown) write_details(*row, "      ");
+        const std::size_t more = failures.size() - shown.size();
+        if (more > 0) out_ << "      (and " << more << " more failing case" << (more > 1 ? "s" : "") << ")\n";
     }
 
     // One line per case (verbose), with the details of failing visible cases under it.
@@ -410,10 +535,18 @@ private:
                  << " (the details of hidden cases are not shown)\n";
             return;
         }
-        // Name the case unless the grader's message already does.
+        // The same message under another check of the exercise: said once.
+        if (!row.message.empty() && !said_.insert(name(row.exercise) + std::string("\nmessage\n") + row.message).second) {
+            out_ << indent << "case \"" << printable(row.case_name) << "\": " << status_phrase(row.status)
+                 << ", as above\n";
+            return;
+        }
+        // Name the case unless the grader's message already does, and the status unless it does.
         const bool names_case = !row.case_name.empty() && row.message.find(row.case_name) != std::string::npos;
+        const bool names_status = row.message.find(status_phrase(row.status)) != std::string::npos;
         std::string lead = names_case ? "" : "case \"" + printable(row.case_name) + "\"";
-        if (row.status != Status::fail) lead += (lead.empty() ? "(" : " (") + std::string(status_phrase(row.status)) + ")";
+        if (row.status != Status::fail && !names_status)
+            lead += (lead.empty() ? "(" : " (") + std::string(status_phrase(row.status)) + ")";
         if (row.message.empty()) lead += "\n";
         else if (!lead.empty()) lead += ": ";
         out_ << indent << lead;
@@ -426,10 +559,14 @@ private:
         const std::vector<std::string> lines = split_lines(printable(row.message));
         for (std::size_t i = 0; i < lines.size(); ++i) {
             if (!(i == 0 && continue_line)) out_ << indent << (continue_line ? "  " : "");
-            out_ << lines[i] << "\n";
+            out_ << detail::fit_line(detail::shorten_numbers(lines[i])) << "\n";
         }
-        if (!row.diagnosis.empty()) out_ << indent << paint(printable(likely_mistake(row.diagnosis)), yellow) << "\n";
-        if (!row.hint.empty()) out_ << indent << "Hint: " << printable(row.hint) << "\n";
+        // Once per exercise: the same mistake or hint under every check says nothing new.
+        const std::string exercise = name(row.exercise) + std::string("\n");
+        if (!row.diagnosis.empty() && said_.insert(exercise + "mistake\n" + row.diagnosis).second)
+            out_ << indent << paint(detail::fit_line(printable(likely_mistake(row.diagnosis))), yellow) << "\n";
+        if (!row.hint.empty() && said_.insert(exercise + "hint\n" + row.hint).second)
+            out_ << indent << detail::fit_line("Hint: " + printable(row.hint)) << "\n";
     }
 
     // Student or compiler output, set apart by a bar and indented; long blocks are cut unless
@@ -437,7 +574,7 @@ private:
     void write_block(const std::string& text) {
         const std::vector<std::string> lines = split_lines(printable(text));
         const std::size_t shown = options_.verbose ? lines.size() : std::min(lines.size(), max_block_lines);
-        for (std::size_t i = 0; i < shown; ++i) out_ << "      │ " << lines[i] << "\n";
+        for (std::size_t i = 0; i < shown; ++i) out_ << "      │ " << detail::fit_line(lines[i]) << "\n";
         if (shown < lines.size()) out_ << "      │ … " << lines.size() - shown << " more lines not shown\n";
     }
 
@@ -445,6 +582,8 @@ private:
     const Report& report_;
     const TextOptions& options_;
     std::set<std::string> compiler_shown_;  // files whose compiler output is already shown
+    std::set<std::string> warnings_shown_;  // files whose compiler warnings are already shown
+    std::set<std::string> said_;            // "exercise\nmistake|hint\ntext" lines already written
 };
 
 }  // namespace

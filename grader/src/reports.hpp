@@ -59,6 +59,13 @@ std::string student_file(const Report& report, Exercise exercise);
 // The captured student output / compiler output of `exercise`, or "" when there is none.
 const std::string& student_output(const Report& report, Exercise exercise);
 const std::string& build_errors(const Report& report, Exercise exercise);
+const std::string& build_warnings(const Report& report, Exercise exercise);
+
+// The text report's line shaping: numbers with more than six significant digits shortened to the
+// fewest (at least six) that still tell the line's numbers apart, then a line longer than `width`
+// characters elided in the middle (" … ").
+std::string shorten_numbers(const std::string& line);
+std::string fit_line(const std::string& line, std::size_t width = 200);
 
 // Points with one decimal ("41.0"), or two when one would round them ("0.25").
 std::string format_points(double points);
