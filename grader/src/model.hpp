@@ -98,6 +98,7 @@ struct Report {
     std::vector<std::pair<Exercise, std::string>> build_errors;    // compiler output per failed exercise
     unsigned long long seed = 0;
     std::string submission;  // the folder graded
+    std::string note;        // said once by the text report, e.g. that the sandbox is the portable fallback
 
     double score() const;
     double max_score() const;
