@@ -1,11 +1,18 @@
 #include "grade.hpp"
 
 #include "checks.hpp"
+#include "isolation.hpp"
 #include "submission_loader.hpp"
+#include "timings.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <map>
+#include <numeric>
+#include <thread>
 
 namespace celab::grader {
 
@@ -84,6 +91,7 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
         const std::size_t start = next;
         const sandbox::Outcome o =
             sandbox::run([&](sandbox::Channel& channel) { run_calls(library, e, plan, start, channel); }, now);
+        timings::add("child: process start + calls", o.seconds);
         budget -= o.seconds;
         if (!o.output.empty()) {
             if (output.size() < limits.output_bytes) output += o.output;
@@ -133,54 +141,121 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
     return results;
 }
 
+// One exercise, graded: its rows in case order and what its code printed.
+struct ExerciseGrade {
+    Exercise exercise = nullptr;
+    std::vector<std::size_t> case_indices;
+    double work = 0.0;  // input entries of its cases: the longest exercises start first
+    std::vector<CheckResult> rows;
+    std::string output;
+};
+
+void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path& library,
+                    const GradeSettings& settings, ExerciseGrade& g) {
+    const Exercise e = g.exercise;
+    // Plan: every call of every case of this exercise, in case order; visible cases and hidden
+    // ones in separate processes, so that what the code prints about hidden inputs is never shown.
+    std::vector<PlannedCall> plans[2];
+    for (std::size_t k : g.case_indices) {
+        const bool hidden = cases[k].visibility == Visibility::hidden;
+        for (Role role : roles_for(cases[k], checks_for(cases[k])))
+            plans[hidden].push_back(PlannedCall{k, role, inputs_for(cases[k], role)});
+    }
+    double budget = settings.limits.timeout_seconds;
+    std::string output, hidden_output;
+    std::vector<CallResult> results = run_plan(library, e, plans[0], settings.limits, budget, output);
+    std::vector<CallResult> hidden_results = run_plan(library, e, plans[1], settings.limits, budget, hidden_output);
+    if (!hidden_output.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
+    g.output = std::move(output);
+    std::vector<PlannedCall>& plan = plans[0];
+    plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));
+    results.insert(results.end(), std::make_move_iterator(hidden_results.begin()),
+                   std::make_move_iterator(hidden_results.end()));
+
+    timings::Scope judging("parent: judge (all checks)");
+    std::map<std::size_t, CaseRun> runs;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        CaseRun& run = runs[plan[i].case_index];
+        run.c = &cases[plan[i].case_index];
+        run.inputs[plan[i].role] = &plan[i].inputs;
+        run.results[plan[i].role] = std::move(results[i]);
+    }
+    for (std::size_t k : g.case_indices) {
+        for (CheckResult& row : judge(runs.at(k))) {
+            if (row.visibility == Visibility::hidden && row.status != Status::pass) {
+                row.hint.clear();
+                row.diagnosis.clear();
+                row.mistake.clear();
+                row.message = "hidden case: " + std::string(grader::name(row.status)) + " (inputs and expected values are not shown)";
+            }
+            g.rows.push_back(std::move(row));
+        }
+    }
+}
+
 }  // namespace
 
 Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings) {
     Report report;
     report.seed = settings.seed;
     report.submission = settings.submission_label;
+    if (settings.limits.isolate) report.note = sandbox::confinement_note();
+
+    if (timings::enabled()) {
+        // The fixed cost of one sandbox child, measured once: fork, limits, confinement, loading the
+        // library, exit (scripts/benchmark multiplies it by the number of children).
+        const sandbox::Outcome o = sandbox::run(
+            [&](sandbox::Channel&) {
+                try {
+                    load_submission(library);
+                } catch (const std::exception&) {
+                }
+            },
+            settings.limits);
+        timings::add("child: start + load library + exit (one empty child)", o.seconds);
+    }
+
+    std::vector<ExerciseGrade> exercises;
     for (Exercise e : all_exercises()) {
-        // Plan: every call of every case of this exercise, in case order; visible cases and hidden
-        // ones in separate processes, so that what the code prints about hidden inputs is never shown.
-        std::vector<PlannedCall> plans[2];
-        std::vector<std::size_t> case_indices;
+        ExerciseGrade g;
+        g.exercise = e;
         for (std::size_t k = 0; k < cases.size(); ++k) {
             if (cases[k].exercise != e) continue;
-            case_indices.push_back(k);
-            const bool hidden = cases[k].visibility == Visibility::hidden;
-            for (Role role : roles_for(cases[k], checks_for(cases[k])))
-                plans[hidden].push_back(PlannedCall{k, role, inputs_for(cases[k], role)});
+            g.case_indices.push_back(k);
+            g.work += static_cast<double>(input_entries(cases[k].inputs)) + 100.0;
         }
-        if (case_indices.empty()) continue;
-        double budget = settings.limits.timeout_seconds;
-        std::string output, hidden_output;
-        std::vector<CallResult> results = run_plan(library, e, plans[0], settings.limits, budget, output);
-        std::vector<CallResult> hidden_results = run_plan(library, e, plans[1], settings.limits, budget, hidden_output);
-        if (!hidden_output.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
-        if (!output.empty()) report.student_output.emplace_back(e, output);
-        std::vector<PlannedCall>& plan = plans[0];
-        plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));
-        results.insert(results.end(), std::make_move_iterator(hidden_results.begin()),
-                       std::make_move_iterator(hidden_results.end()));
+        if (!g.case_indices.empty()) exercises.push_back(std::move(g));
+    }
 
-        std::map<std::size_t, CaseRun> runs;
-        for (std::size_t i = 0; i < plan.size(); ++i) {
-            CaseRun& run = runs[plan[i].case_index];
-            run.c = &cases[plan[i].case_index];
-            run.inputs[plan[i].role] = &plan[i].inputs;
-            run.results[plan[i].role] = std::move(results[i]);
-        }
-        for (std::size_t k : case_indices) {
-            for (CheckResult& row : judge(runs.at(k))) {
-                if (row.visibility == Visibility::hidden && row.status != Status::pass) {
-                    row.hint.clear();
-                    row.diagnosis.clear();
-                    row.mistake.clear();
-                    row.message = "hidden case: " + std::string(grader::name(row.status)) + " (inputs and expected values are not shown)";
-                }
-                report.checks.push_back(std::move(row));
+    // Exercises are independent processes: grade them concurrently, one per core, the longest first
+    // (each keeps its own time budget); the report keeps the order of all_exercises().
+    std::vector<std::size_t> order(exercises.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return exercises[a].work > exercises[b].work; });
+    unsigned jobs = settings.jobs != 0 ? settings.jobs : std::max(1u, std::thread::hardware_concurrency());
+    jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, exercises.size()));
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(exercises.size());
+    const auto worker = [&] {
+        for (std::size_t i = next++; i < order.size(); i = next++) {
+            try {
+                grade_exercise(cases, library, settings, exercises[order[i]]);
+            } catch (...) {
+                errors[order[i]] = std::current_exception();
             }
         }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+    worker();
+    for (std::thread& t : threads) t.join();
+
+    for (std::size_t i = 0; i < exercises.size(); ++i) {
+        if (errors[i]) std::rethrow_exception(errors[i]);
+        ExerciseGrade& g = exercises[i];
+        if (!g.output.empty()) report.student_output.emplace_back(g.exercise, std::move(g.output));
+        for (CheckResult& row : g.rows) report.checks.push_back(std::move(row));
     }
     return report;
 }
