@@ -239,13 +239,14 @@ Check finite_difference() {
                      const MatrixXd centred =
                          columns ? MatrixXd(logits.array() - logits.maxCoeff())
                                  : MatrixXd(logits.colwise() - Eigen::VectorXd(logits.rowwise().maxCoeff()));
-                     auto loss = [&](const MatrixXd& delta) { return e.loss(in, centred + delta); };
+                     // The loss at centred + step * d: one temporary of the logits' size per evaluation.
+                     auto loss = [&](double step, const MatrixXd& d) { return e.loss(in, centred + step * d); };
                      const MatrixXd& g = x.got.data;  // same layout as centred
                      const double h = finite_difference_step;
                      auto finite = [&](Index i, Index j) { return std::isfinite(centred(i, j)); };
 
                      auto along = [&](const MatrixXd& d, const std::string& what) -> std::optional<Verdict> {
-                         const double numeric = (loss(h * d) - loss(-h * d)) / (2 * h);
+                         const double numeric = (loss(h, d) - loss(-h, d)) / (2 * h);
                          double analytic = 0.0;
                          for (Index j = 0; j < d.cols(); ++j)
                              for (Index i = 0; i < d.rows(); ++i)
