@@ -23,8 +23,9 @@ Eigen::Index input_entries(const Inputs& in) {
 }
 
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
-void run_calls(const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan,
-               std::size_t start, sandbox::Channel& channel) {
+// The inputs of each call are made here, from the case (the plan holds no copies of them).
+void run_calls(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
+               const std::vector<PlannedCall>& plan, std::size_t start, sandbox::Channel& channel) {
     const abi::SubmissionTable* functions = nullptr;
     try {
         functions = &load_submission(library);
@@ -36,14 +37,20 @@ void run_calls(const std::filesystem::path& library, Exercise e, const std::vect
         return;
     }
     for (std::size_t i = start; i < plan.size(); ++i) {
-        CallResult r = invoke(*functions, e, plan[i].inputs);
+        CallResult r;
+        Eigen::Index entries = 0;
+        {
+            const Inputs inputs = inputs_for(cases[plan[i].case_index], plan[i].role);
+            entries = input_entries(inputs);
+            r = invoke(*functions, e, inputs);
+        }
         // An absurdly large result (a wrong shape, say 30,000,000 entries for 3 logits) is not sent:
         // its size is the verdict, and the grader must not hold gigabytes of it.
-        const Eigen::Index limit = 4 * input_entries(plan[i].inputs) + 1024;
+        const Eigen::Index limit = 4 * entries + 1024;
         if (r.outcome == Outcome::value && r.value.data.size() > limit) {
             r.outcome = Outcome::oversized;
             r.text = "returned " + std::to_string(r.value.data.rows()) + "x" + std::to_string(r.value.data.cols()) +
-                     " entries, far more than the inputs have (" + std::to_string(input_entries(plan[i].inputs)) +
+                     " entries, far more than the inputs have (" + std::to_string(entries) +
                      "): check the shape of the result";
             r.value = Value{};
         }
@@ -69,8 +76,9 @@ std::string death_text(const sandbox::Outcome& o, const char* function) {
 
 // Runs every planned call of one exercise, restarting the child after a crash, within one time budget.
 // `budget` is what is left of the exercise's time limit; the calls use it up.
-std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan,
-                                 const sandbox::Limits& limits, double& budget, std::string& output) {
+std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
+                                 const std::vector<PlannedCall>& plan, const sandbox::Limits& limits, double& budget,
+                                 std::string& output) {
     std::vector<CallResult> results(plan.size());
     std::size_t next = 0;
     const auto timed_out = [&] {
@@ -89,8 +97,8 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
         sandbox::Limits now = limits;
         now.timeout_seconds = budget;
         const std::size_t start = next;
-        const sandbox::Outcome o =
-            sandbox::run([&](sandbox::Channel& channel) { run_calls(library, e, plan, start, channel); }, now);
+        sandbox::Outcome o =
+            sandbox::run([&](sandbox::Channel& channel) { run_calls(cases, library, e, plan, start, channel); }, now);
         timings::add("child: process start + calls", o.seconds);
         budget -= o.seconds;
         if (!o.output.empty()) {
@@ -101,11 +109,12 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
             }
         }
         bool load_failed = false;
-        for (const std::string& message : o.messages) {
+        for (std::string& message : o.messages) {
             std::uint32_t index = 0;
             CallResult r;
             try {
                 r = decode(message, index);
+                std::string().swap(message);  // the bytes are in r now: do not hold both
             } catch (const std::exception& error) {
                 r.outcome = Outcome::crash;
                 r.text = std::string("sent a corrupted result (") + error.what() + ")";
@@ -159,12 +168,12 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
     for (std::size_t k : g.case_indices) {
         const bool hidden = cases[k].visibility == Visibility::hidden;
         for (Role role : roles_for(cases[k], checks_for(cases[k])))
-            plans[hidden].push_back(PlannedCall{k, role, inputs_for(cases[k], role)});
+            plans[hidden].push_back(PlannedCall{k, role, Inputs{}});  // inputs: made where needed
     }
     double budget = settings.limits.timeout_seconds;
     std::string output, hidden_output;
-    std::vector<CallResult> results = run_plan(library, e, plans[0], settings.limits, budget, output);
-    std::vector<CallResult> hidden_results = run_plan(library, e, plans[1], settings.limits, budget, hidden_output);
+    std::vector<CallResult> results = run_plan(cases, library, e, plans[0], settings.limits, budget, output);
+    std::vector<CallResult> hidden_results = run_plan(cases, library, e, plans[1], settings.limits, budget, hidden_output);
     if (!hidden_output.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
     g.output = std::move(output);
     std::vector<PlannedCall>& plan = plans[0];
@@ -173,15 +182,23 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
                    std::make_move_iterator(hidden_results.end()));
 
     timings::Scope judging("parent: judge (all checks)");
-    std::map<std::size_t, CaseRun> runs;
-    for (std::size_t i = 0; i < plan.size(); ++i) {
-        CaseRun& run = runs[plan[i].case_index];
-        run.c = &cases[plan[i].case_index];
-        run.inputs[plan[i].role] = &plan[i].inputs;
-        run.results[plan[i].role] = std::move(results[i]);
-    }
+    std::map<std::size_t, std::vector<std::size_t>> calls_of;  // case -> its calls in the plan
+    for (std::size_t i = 0; i < plan.size(); ++i) calls_of[plan[i].case_index].push_back(i);
     for (std::size_t k : g.case_indices) {
-        for (CheckResult& row : judge(runs.at(k))) {
+        // One case at a time: its shifted inputs exist, and its results are kept, only while it is judged.
+        CaseRun run;
+        run.c = &cases[k];
+        std::map<Role, Inputs> shifted;
+        for (std::size_t i : calls_of.at(k)) {
+            const Role role = plan[i].role;
+            if (role == Role::main || role == Role::again) {
+                run.inputs[role] = &cases[k].inputs;  // inputs_for() leaves them as they are
+            } else {
+                run.inputs[role] = &(shifted[role] = inputs_for(cases[k], role));
+            }
+            run.results[role] = std::move(results[i]);
+        }
+        for (CheckResult& row : judge(run)) {
             if (row.visibility == Visibility::hidden && row.status != Status::pass) {
                 row.hint.clear();
                 row.diagnosis.clear();
