@@ -6,6 +6,8 @@ add_dependencies(test_portable celab_module_solutions celab_module_stubs celab_h
 target_compile_definitions(test_portable PRIVATE
   CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CELAB_MODULE_DIR="${CELAB_MODULE_DIR}"
   CELAB_TEST_LINUX_CONFINEMENT=$<BOOL:${CELAB_LINUX_CONFINEMENT}>)
+# test_sandbox (tests/sandbox.cmake) expects the Linux confinement only where it is compiled in.
+target_compile_definitions(test_sandbox PRIVATE CELAB_TEST_LINUX_CONFINEMENT=$<BOOL:${CELAB_LINUX_CONFINEMENT}>)
 
 celab_add_boost_test(test_devcontainer SOURCES test_devcontainer.cpp LIBS nlohmann_json::nlohmann_json)
 add_dependencies(test_devcontainer celab-grade)

@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(isolation_support_matches_the_build) {
     sb::Limits limits;
     limits.timeout_seconds = 10.0;
     const sb::Outcome o = sb::run([](sb::Channel&) { ::abort(); }, limits);
-    BOOST_TEST(o.end == sb::End::signaled);
+    BOOST_TEST((o.end == sb::End::signaled));
     BOOST_TEST(o.signal_name == "SIGABRT");
 #endif
 }
