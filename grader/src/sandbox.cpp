@@ -3,6 +3,7 @@
 
 #include "isolation.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -99,6 +101,18 @@ void close_fds_from(int lowest) {
 #if CELAB_LINUX_CONFINEMENT && defined(SYS_close_range)
     if (::syscall(SYS_close_range, static_cast<unsigned>(lowest), ~0U, 0U) == 0) return;
 #endif
+    // The open fds, listed by /dev/fd (Linux and macOS): a few closes instead of one per possible fd.
+    if (DIR* dir = ::opendir("/dev/fd")) {
+        const int own = ::dirfd(dir);
+        std::vector<int> open;
+        while (const dirent* entry = ::readdir(dir)) {
+            const int fd = std::atoi(entry->d_name);  // "." and ".." give 0
+            if (fd >= lowest && fd != own) open.push_back(fd);
+        }
+        ::closedir(dir);
+        for (const int fd : open) ::close(fd);
+        return;
+    }
     rlimit files{};
     long last = 65536;
     if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
