@@ -25,6 +25,44 @@ celab_missing_packages() {
   done
 }
 
+# The compiler and build tools, installed by celab_ensure_toolchain (the dev container's setup) where
+# apt-get is available; ./grade and ./test only check for them.
+CELAB_APT_TOOLS=(g++ cmake ninja-build)
+
+# Prints the sudo prefix to install packages with (empty for root); returns 1 when we cannot install.
+celab_sudo() {
+  if [[ $(id -u) -eq 0 ]]; then return 0; fi
+  command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && { echo "sudo -n"; return 0; }
+  return 1
+}
+
+# apt-get install of the given packages (as root or with passwordless sudo); returns 2 on failure.
+celab_apt_install() {
+  local sudo
+  if ! sudo=$(celab_sudo); then
+    celab_say "missing packages: $* (no root and no passwordless sudo, so not installing them)."
+    celab_install_instructions
+    return 2
+  fi
+  celab_say "installing missing packages: $*"
+  # shellcheck disable=SC2086  # $sudo is empty or "sudo -n"
+  if ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+         $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"; } >&2; then
+    celab_say "installing packages failed."
+    celab_install_instructions
+    return 2
+  fi
+}
+
+# Installs the compiler, CMake and Ninja when one is missing and apt-get exists (else as celab_ensure_packages).
+celab_ensure_toolchain() {
+  if command -v cmake >/dev/null 2>&1 && command -v c++ >/dev/null 2>&1 && command -v ninja >/dev/null 2>&1; then
+    return 0
+  fi
+  command -v apt-get >/dev/null 2>&1 || return 0  # elsewhere celab_ensure_packages explains what to install
+  celab_apt_install "${CELAB_APT_TOOLS[@]}"
+}
+
 # Installs missing Debian packages when we are root or have passwordless sudo; otherwise explains and returns 2.
 celab_ensure_packages() {
   if ! command -v cmake >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
@@ -35,33 +73,18 @@ celab_ensure_packages() {
   local missing
   missing=$(celab_missing_packages)
   [[ -z $missing ]] && return 0
-  local sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo=(sudo -n)
-    else
-      celab_say "missing packages: $missing(no root and no passwordless sudo, so not installing them)."
-      celab_install_instructions
-      return 2
-    fi
-  fi
-  celab_say "installing missing packages: $missing"
-  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing; } >&2; then
-    celab_say "installing packages failed."
-    celab_install_instructions
-    return 2
-  fi
+  # shellcheck disable=SC2086  # one word per package
+  celab_apt_install $missing
 }
 
-# celab_configure PRESET DIR: configure the preset's build tree once (later runs reuse it).
+# celab_configure PRESET DIR: configure the preset's build tree in DIR once (later runs reuse it).
 celab_configure() {
   local preset=$1 dir=$2
   [[ -f $dir/CMakeCache.txt ]] && return 0
   local generator=()
   command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
   mkdir -p "$dir"
-  if ! cmake --preset "$preset" "${generator[@]}" >"$dir/configure.log" 2>&1; then
+  if ! cmake --preset "$preset" -B "$dir" "${generator[@]}" >"$dir/configure.log" 2>&1; then
     cat "$dir/configure.log" >&2
     celab_say "configuring the build failed (log above)."
     celab_install_instructions

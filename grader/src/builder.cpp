@@ -3,6 +3,7 @@
 
 #include "build_config.hpp"
 #include "compiler_output.hpp"
+#include "timings.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -134,7 +135,12 @@ constexpr int compiler_wall_seconds = 180;
 
 void start(Process& process) {
     int pipe_fds[2];
+#if CELAB_LINUX_CONFINEMENT  // Linux-only calls (grader/sandbox.cmake); else plain POSIX, as on macOS
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+#else
+    if (::pipe(pipe_fds) != 0 || ::fcntl(pipe_fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        ::fcntl(pipe_fds[1], F_SETFD, FD_CLOEXEC) != 0) {
+#endif
         process.spawn_error = std::string("cannot create a pipe: ") + std::strerror(errno);
         return;
     }
@@ -341,10 +347,15 @@ public:
         if (fs::exists(library, ec)) return library;
         const fs::path temp = temp_name(library);
         Process process;
+#if defined(__APPLE__)  // two-level namespaces bind calls within the library; undefined symbols are errors
+        process.argv = {config_.compiler.string(), "-bundle"};
+#else
         process.argv = {config_.compiler.string(), "-shared", "-Wl,-Bsymbolic", "-Wl,--no-undefined"};
+#endif
         for (const fs::path& object : objects) process.argv.push_back(object.string());
         process.argv.insert(process.argv.end(), {"-o", temp.string()});
         process.argv.insert(process.argv.end(), config_.link_flags.begin(), config_.link_flags.end());
+        const timings::Scope linking("build: link");
         start(process);
         finish({&process});
         diagnostics = process.diagnostics();

@@ -42,8 +42,6 @@ Verdict check_shape(const Context& x) {
     return fail("expected " + describe_shape(x.expected) + ", got " + describe_shape(g));
 }
 
-// The logits of the main call in the layout of the output: V x 1 for a vector, N x V for a batch.
-MatrixXd logits_of(const Inputs& in) { return in.Z.size() > 0 ? in.Z : MatrixXd(in.z); }
 
 // The target class of row n: the case's index, or the largest weight of its target row.
 Index target_of(const Inputs& in, Index n) {
@@ -56,12 +54,12 @@ Index target_of(const Inputs& in, Index n) {
 // Every row has at most one finite logit: new values can only shift it, so a function of the row is
 // constant and a kept answer cannot be told from a computed one.
 bool single_class_rows(const Inputs& in) {
-    const MatrixXd logits = logits_of(in);
-    if (logits.size() == 0) return false;
-    if (in.Z.size() == 0) return logits.array().isFinite().count() <= 1;
-    for (Index n = 0; n < logits.rows(); ++n)
-        if (logits.row(n).array().isFinite().count() > 1) return false;
-    return true;
+    if (in.Z.size() > 0) {
+        for (Index n = 0; n < in.Z.rows(); ++n)
+            if (in.Z.row(n).array().isFinite().count() > 1) return false;
+        return true;
+    }
+    return in.z.size() > 0 && in.z.array().isFinite().count() <= 1;
 }
 
 bool one_hot_rows(const MatrixXd& y) {
@@ -281,18 +279,18 @@ Check finite_difference() {
                      const Tolerance tol = x.tolerance("finite_difference");
                      const Descriptor& e = *x.c.exercise;
                      const Inputs& in = x.inputs(Role::main);
-                     const MatrixXd logits = logits_of(in);
                      const bool columns = in.Z.size() == 0;  // a vector: V x 1, one max for all
                      const MatrixXd centred =
-                         columns ? MatrixXd(logits.array() - logits.maxCoeff())
-                                 : MatrixXd(logits.colwise() - Eigen::VectorXd(logits.rowwise().maxCoeff()));
-                     auto loss = [&](const MatrixXd& delta) { return e.loss(in, centred + delta); };
+                         columns ? MatrixXd(in.z.array() - in.z.maxCoeff())
+                                 : MatrixXd(in.Z.colwise() - Eigen::VectorXd(in.Z.rowwise().maxCoeff()));
+                     // The loss at centred + step * d: one temporary of the logits' size per evaluation.
+                     auto loss = [&](double step, const MatrixXd& d) { return e.loss(in, centred + step * d); };
                      const MatrixXd& g = x.got.data;  // same layout as centred
                      const double h = finite_difference_step;
                      auto finite = [&](Index i, Index j) { return std::isfinite(centred(i, j)); };
 
                      auto along = [&](const MatrixXd& d, const std::string& what) -> std::optional<Verdict> {
-                         const double numeric = (loss(h * d) - loss(-h * d)) / (2 * h);
+                         const double numeric = (loss(h, d) - loss(-h, d)) / (2 * h);
                          double analytic = 0.0;
                          for (Index j = 0; j < d.cols(); ++j)
                              for (Index i = 0; i < d.rows(); ++i)
@@ -303,21 +301,20 @@ Check finite_difference() {
                                      " (allowed error " + tolerance_text(tol) + ")");
                      };
 
-                     const MatrixXd zero = MatrixXd::Zero(centred.rows(), centred.cols());
+                     MatrixXd d = MatrixXd::Zero(centred.rows(), centred.cols());
                      if (centred.size() <= full_finite_difference_limit) {
-                         for (Index j = 0; j < zero.cols(); ++j) {
-                             for (Index i = 0; i < zero.rows(); ++i) {
+                         for (Index j = 0; j < d.cols(); ++j) {
+                             for (Index i = 0; i < d.rows(); ++i) {
                                  if (!finite(i, j)) continue;  // a masked logit: no neighbourhood to difference in
-                                 MatrixXd d = zero;
                                  d(i, j) = 1.0;
                                  if (auto v = along(d, where(x.shape, i, j))) return *v;
+                                 d(i, j) = 0.0;
                              }
                          }
                          return {};
                      }
                      // Large cases: the target coordinate of the first example, then random unit directions
                      // (a directional derivative costs two loss evaluations whatever the size).
-                     MatrixXd d = zero;
                      const Index t = target_of(in, 0);
                      if (columns) d(t, 0) = 1.0;
                      else d(0, t) = 1.0;

@@ -3,8 +3,10 @@
 #include "check_kit.hpp"
 #include "compare.hpp"
 #include "diagnose.hpp"
+#include "timings.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -217,9 +219,13 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             continue;
         }
         try {
+            const auto started = std::chrono::steady_clock::now();
             const Verdict v = check.run(x);
             finish(r, v);
             if (!v.mistake.empty() && !known) known = Diagnosis{v.mistake, v.diagnosis};
+            if (timings::enabled())
+                timings::add("parent: check " + r.check,
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         } catch (const std::exception& e) {
             finish(r, Verdict{false, std::string("the reference rejects this case (an error in the case file): ") + e.what(),
                               Status::error});

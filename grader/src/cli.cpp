@@ -6,8 +6,11 @@
 #include "grade.hpp"
 #include "hint_text.hpp"
 #include "reports.hpp"
+#include "timings.hpp"
 
 #include <boost/program_options.hpp>
+
+#include <chrono>
 
 #include <unistd.h>
 
@@ -117,9 +120,12 @@ void print_list(std::ostream& out, const std::vector<Case>& cases, const std::se
 int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err) {
     Options o;
     const po::options_description options = describe_options(o);
+    po::options_description all = options;
+    bool timings_wanted = false;  // hidden: phase timings on stderr, for scripts/benchmark (also CELAB_TIMINGS=1)
+    all.add_options()("timings", po::bool_switch(&timings_wanted));
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
         err << "grade: " << e.what() << "\nRun ./grade --help for the options.\n";
@@ -129,6 +135,11 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         out << options << "\nExit status: 0 every check passes, 1 some check fails, 2 usage or case-file error.\n";
         return exit_pass;
     }
+    if (timings_wanted) timings::enable();
+    struct PrintTimings {
+        std::ostream& err;
+        ~PrintTimings() { timings::print(err); }
+    } print_timings{err};
     o.seed_given = vm.count("seed") > 0;
     if (o.format != "text" && o.format != "json" && o.format != "junit" && o.format != "gradescope") {
         err << "grade: unknown --format '" << o.format << "'; use text, json, junit or gradescope\n";
@@ -180,6 +191,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         return exit_usage;
     }
     std::vector<Case> cases;
+    const auto loading = std::chrono::steady_clock::now();
     try {
         for (Case& c : cases::load_dirs(dirs, o.seed))
             if (chosen.count(c.exercise)) cases.push_back(std::move(c));
@@ -187,6 +199,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         err << "grade: case file error: " << e.what() << "\n";
         return exit_usage;
     }
+    timings::add("parent: load + generate cases",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - loading).count());
     if (o.list) {
         print_list(out, cases, chosen);
         return exit_pass;
@@ -205,6 +219,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
             return exit_usage;
         }
         const builder::Result built = builder::build(folder, build_config);
+        timings::add("build: compile + link (total)", built.seconds);
         for (const builder::FileBuild& f : built.files) {
             for (Exercise e : all_exercises()) {
                 if (f.file != source_file(e) || !chosen.count(e)) continue;
@@ -225,7 +240,10 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     settings.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
     settings.seed = o.seed;
     settings.submission_label = label;
+    const auto grading = std::chrono::steady_clock::now();
     Report report = grade(cases, library, settings);
+    timings::add("grade: wall clock (exercises concurrent)",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - grading).count());
     report.build_errors = build_report.build_errors;
     report.build_warnings = build_report.build_warnings;
 
@@ -253,7 +271,9 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     reports::TextOptions text;
     text.verbose = o.verbose;
     text.colour = o.output.empty() && o.format == "text" && reports::colour_wanted(STDOUT_FILENO);
+    const auto rendering = std::chrono::steady_clock::now();
     const std::string rendered = reports::render(report, o.format, text);
+    timings::add("parent: render report", std::chrono::duration<double>(std::chrono::steady_clock::now() - rendering).count());
     if (o.output.empty()) {
         out << rendered << std::flush;
     } else {

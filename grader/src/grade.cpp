@@ -1,14 +1,22 @@
 #include "grade.hpp"
 
 #include "checks.hpp"
+#include "isolation.hpp"
 #include "submission_loader.hpp"
+#include "timings.hpp"
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <map>
+#include <numeric>
+#include <optional>
+#include <thread>
 
 namespace celab::grader {
 
@@ -70,8 +78,9 @@ std::string case_size(const Inputs& in) {
 }
 
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
-void run_calls(const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan,
-               std::size_t start, sandbox::Channel& channel) {
+// The inputs of each call are made here, from the case (the plan holds no copies of them).
+void run_calls(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
+               const std::vector<PlannedCall>& plan, std::size_t start, sandbox::Channel& channel) {
     const abi::SubmissionTable* functions = nullptr;
     try {
         functions = &load_submission(library);
@@ -91,25 +100,35 @@ void run_calls(const std::filesystem::path& library, Exercise e, const std::vect
             const std::string marker = marker_begin + std::to_string(i) + marker_end;
             [[maybe_unused]] const ssize_t written = ::write(STDOUT_FILENO, marker.data(), marker.size());
         }
-        assign_inputs(inputs, plan[i].inputs);
-        CallResult r = invoke(*functions, e, inputs);
-        flush_student_output();
-        // The inputs are const references: code that writes into them (through const_cast or a
-        // pointer) fails the call, whatever it returned.
-        if (r.outcome == Outcome::value) {
-            if (auto change = changed_input(inputs, plan[i].inputs)) {
-                r.outcome = Outcome::modified_input;
-                r.text = "wrote into its input (" + *change + "): inputs are const; compute into a copy of your own";
-                r.value = Value{};
+        CallResult r;
+        Eigen::Index entries = 0;
+        {
+            // main and again start from the case's own inputs (inputs_for() would only copy them).
+            const Case& c = cases[plan[i].case_index];
+            const bool own = plan[i].role == Role::main || plan[i].role == Role::again;
+            std::optional<Inputs> made;
+            const Inputs& source = own ? c.inputs : made.emplace(inputs_for(c, plan[i].role));
+            entries = input_entries(source);
+            assign_inputs(inputs, source);
+            r = invoke(*functions, e, inputs);
+            flush_student_output();
+            // The inputs are const references: code that writes into them (through const_cast or a
+            // pointer) fails the call, whatever it returned.
+            if (r.outcome == Outcome::value) {
+                if (auto change = changed_input(inputs, source)) {
+                    r.outcome = Outcome::modified_input;
+                    r.text = "wrote into its input (" + *change + "): inputs are const; compute into a copy of your own";
+                    r.value = Value{};
+                }
             }
         }
         // An absurdly large result (a wrong shape, say 30,000,000 entries for 3 logits) is not sent:
         // its size is the verdict, and the grader must not hold gigabytes of it.
-        const Eigen::Index limit = 4 * input_entries(plan[i].inputs) + 1024;
+        const Eigen::Index limit = 4 * entries + 1024;
         if (r.outcome == Outcome::value && r.value.data.size() > limit) {
             r.outcome = Outcome::oversized;
             r.text = "returned " + std::to_string(r.value.data.rows()) + "x" + std::to_string(r.value.data.cols()) +
-                     " entries, far more than the inputs have (" + std::to_string(input_entries(plan[i].inputs)) +
+                     " entries, far more than the inputs have (" + std::to_string(entries) +
                      "): check the shape of the result";
             r.value = Value{};
         }
@@ -136,8 +155,8 @@ std::string death_text(const sandbox::Outcome& o, const char* function) {
 // Runs every planned call of one exercise, restarting the child after a crash, within one time budget.
 // `budget` is what is left of the exercise's time limit; the calls use it up. `output`: what the calls
 // printed, attributed to the call that printed it (see split_output).
-std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan,
-                                 const sandbox::Limits& limits, double& budget,
+std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
+                                 const std::vector<PlannedCall>& plan, const sandbox::Limits& limits, double& budget,
                                  std::vector<std::pair<std::size_t, std::string>>& output, bool& truncated) {
     std::vector<CallResult> results(plan.size());
     std::size_t next = 0;
@@ -149,8 +168,8 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
         std::snprintf(limit, sizeof limit, "%g", limits.timeout_seconds);
         CallResult dead;
         dead.outcome = Outcome::timeout;
-        const std::string size = call < plan.size() ? case_size(plan[call].inputs) : "";
-        const bool large = call < plan.size() && input_entries(plan[call].inputs) >= 10000;
+        const std::string size = call < plan.size() ? case_size(cases[plan[call].case_index].inputs) : "";
+        const bool large = call < plan.size() && input_entries(cases[plan[call].case_index].inputs) >= 10000;
         dead.text = std::string("timed out: ") + name(e) + " used up its " + limit + " s time limit" +
                     (size.empty() ? "" : " in a case of " + size) +
                     (large ? " (a loop over every pair of entries, O(V²), is too slow here; or an infinite loop?)"
@@ -166,8 +185,9 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
         now.timeout_seconds = budget;
         now.output_bytes = limits.output_bytes + marker_bytes * (plan.size() - next);
         const std::size_t start = next;
-        const sandbox::Outcome o =
-            sandbox::run([&](sandbox::Channel& channel) { run_calls(library, e, plan, start, channel); }, now);
+        sandbox::Outcome o =
+            sandbox::run([&](sandbox::Channel& channel) { run_calls(cases, library, e, plan, start, channel); }, now);
+        timings::add("child: process start + calls", o.seconds);
         budget -= o.seconds;
         for (auto& [call, text] : split_output(o.output, start)) {
             if (kept >= limits.output_bytes) {
@@ -183,11 +203,12 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
         }
         truncated = truncated || o.output_truncated;
         bool load_failed = false;
-        for (const std::string& message : o.messages) {
+        for (std::string& message : o.messages) {
             std::uint32_t index = 0;
             CallResult r;
             try {
                 r = decode(message, index);
+                std::string().swap(message);  // the bytes are in r now: do not hold both
             } catch (const std::exception& error) {
                 r.outcome = Outcome::crash;
                 r.text = std::string("sent a corrupted result (") + error.what() + ")";
@@ -244,67 +265,142 @@ std::vector<CallResult> run_plan(const std::filesystem::path& library, Exercise 
     return results;
 }
 
+// One exercise, graded: its rows in case order and what its code printed.
+struct ExerciseGrade {
+    Exercise exercise = nullptr;
+    std::vector<std::size_t> case_indices;
+    double work = 0.0;  // input entries of its cases: the longest exercises start first
+    std::vector<CheckResult> rows;
+    std::string output;
+};
+
+void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path& library,
+                    const GradeSettings& settings, ExerciseGrade& g) {
+    const Exercise e = g.exercise;
+    // Plan: every call of every case of this exercise, in case order; visible cases and hidden
+    // ones in separate processes, so that what the code prints about hidden inputs is never shown.
+    std::vector<PlannedCall> plans[2];
+    for (std::size_t k : g.case_indices) {
+        const bool hidden = cases[k].visibility == Visibility::hidden;
+        for (Role role : roles_for(cases[k], checks_for(cases[k])))
+            plans[hidden].push_back(PlannedCall{k, role, Inputs{}});  // inputs: made where needed
+    }
+    double budget = settings.limits.timeout_seconds;
+    std::vector<std::pair<std::size_t, std::string>> pieces, hidden_pieces;
+    bool truncated = false, hidden_truncated = false;
+    std::vector<CallResult> results = run_plan(cases, library, e, plans[0], settings.limits, budget, pieces, truncated);
+    std::vector<CallResult> hidden_results =
+        run_plan(cases, library, e, plans[1], settings.limits, budget, hidden_pieces, hidden_truncated);
+    // What the visible cases printed, under the name of the case that printed it.
+    std::string output;
+    std::size_t shown_case = cases.size();
+    for (const auto& [call, text] : pieces) {
+        const std::size_t k = call < plans[0].size() ? plans[0][call].case_index : cases.size();
+        if (k != shown_case && k < cases.size()) output += "case \"" + cases[k].name + "\":\n";
+        shown_case = k;
+        output += text;
+        if (!output.empty() && output.back() != '\n') output += '\n';
+    }
+    if (truncated) output += "[... output truncated ...]\n";
+    if (!hidden_pieces.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
+    g.output = std::move(output);
+    std::vector<PlannedCall>& plan = plans[0];
+    plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));
+    results.insert(results.end(), std::make_move_iterator(hidden_results.begin()),
+                   std::make_move_iterator(hidden_results.end()));
+
+    timings::Scope judging("parent: judge (all checks)");
+    std::map<std::size_t, std::vector<std::size_t>> calls_of;  // case -> its calls in the plan
+    for (std::size_t i = 0; i < plan.size(); ++i) calls_of[plan[i].case_index].push_back(i);
+    for (std::size_t k : g.case_indices) {
+        // One case at a time: its shifted inputs exist, and its results are kept, only while it is judged.
+        CaseRun run;
+        run.c = &cases[k];
+        std::map<Role, Inputs> shifted;
+        for (std::size_t i : calls_of.at(k)) {
+            const Role role = plan[i].role;
+            if (role == Role::main || role == Role::again) {
+                run.inputs[role] = &cases[k].inputs;  // inputs_for() leaves them as they are
+            } else {
+                run.inputs[role] = &(shifted[role] = inputs_for(cases[k], role));
+            }
+            run.results[role] = std::move(results[i]);
+        }
+        for (CheckResult& row : judge(run)) {
+            if (row.visibility == Visibility::hidden && row.status != Status::pass) {
+                row.hint.clear();
+                row.diagnosis.clear();
+                row.mistake.clear();
+                row.message = "hidden case: " + std::string(grader::name(row.status)) + " (inputs and expected values are not shown)";
+            }
+            g.rows.push_back(std::move(row));
+        }
+    }
+}
+
 }  // namespace
 
 Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings) {
     Report report;
     report.seed = settings.seed;
     report.submission = settings.submission_label;
+    if (settings.limits.isolate) report.note = sandbox::confinement_note();
+
+    if (timings::enabled()) {
+        // The fixed cost of one sandbox child, measured once: fork, limits, confinement, loading the
+        // library, exit (scripts/benchmark multiplies it by the number of children).
+        const sandbox::Outcome o = sandbox::run(
+            [&](sandbox::Channel&) {
+                try {
+                    load_submission(library);
+                } catch (const std::exception&) {
+                }
+            },
+            settings.limits);
+        timings::add("child: start + load library + exit (one empty child)", o.seconds);
+    }
+
+    std::vector<ExerciseGrade> exercises;
     for (Exercise e : all_exercises()) {
-        // Plan: every call of every case of this exercise, in case order; visible cases and hidden
-        // ones in separate processes, so that what the code prints about hidden inputs is never shown.
-        std::vector<PlannedCall> plans[2];
-        std::vector<std::size_t> case_indices;
+        ExerciseGrade g;
+        g.exercise = e;
         for (std::size_t k = 0; k < cases.size(); ++k) {
             if (cases[k].exercise != e) continue;
-            case_indices.push_back(k);
-            const bool hidden = cases[k].visibility == Visibility::hidden;
-            for (Role role : roles_for(cases[k], checks_for(cases[k])))
-                plans[hidden].push_back(PlannedCall{k, role, inputs_for(cases[k], role)});
+            g.case_indices.push_back(k);
+            g.work += static_cast<double>(input_entries(cases[k].inputs)) + 100.0;
         }
-        if (case_indices.empty()) continue;
-        double budget = settings.limits.timeout_seconds;
-        std::vector<std::pair<std::size_t, std::string>> pieces, hidden_pieces;
-        bool truncated = false, hidden_truncated = false;
-        std::vector<CallResult> results = run_plan(library, e, plans[0], settings.limits, budget, pieces, truncated);
-        std::vector<CallResult> hidden_results =
-            run_plan(library, e, plans[1], settings.limits, budget, hidden_pieces, hidden_truncated);
-        // What the visible cases printed, under the name of the case that printed it.
-        std::string output;
-        std::size_t shown_case = cases.size();
-        for (const auto& [call, text] : pieces) {
-            const std::size_t k = call < plans[0].size() ? plans[0][call].case_index : cases.size();
-            if (k != shown_case && k < cases.size()) output += "case \"" + cases[k].name + "\":\n";
-            shown_case = k;
-            output += text;
-            if (!output.empty() && output.back() != '\n') output += '\n';
-        }
-        if (truncated) output += "[... output truncated ...]\n";
-        if (!hidden_pieces.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
-        if (!output.empty()) report.student_output.emplace_back(e, output);
-        std::vector<PlannedCall>& plan = plans[0];
-        plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));
-        results.insert(results.end(), std::make_move_iterator(hidden_results.begin()),
-                       std::make_move_iterator(hidden_results.end()));
+        if (!g.case_indices.empty()) exercises.push_back(std::move(g));
+    }
 
-        std::map<std::size_t, CaseRun> runs;
-        for (std::size_t i = 0; i < plan.size(); ++i) {
-            CaseRun& run = runs[plan[i].case_index];
-            run.c = &cases[plan[i].case_index];
-            run.inputs[plan[i].role] = &plan[i].inputs;
-            run.results[plan[i].role] = std::move(results[i]);
-        }
-        for (std::size_t k : case_indices) {
-            for (CheckResult& row : judge(runs.at(k))) {
-                if (row.visibility == Visibility::hidden && row.status != Status::pass) {
-                    row.hint.clear();
-                    row.diagnosis.clear();
-                    row.mistake.clear();
-                    row.message = "hidden case: " + std::string(grader::name(row.status)) + " (inputs and expected values are not shown)";
-                }
-                report.checks.push_back(std::move(row));
+    // Exercises are independent processes: grade them concurrently, one per core, the longest first
+    // (each keeps its own time budget); the report keeps the order of all_exercises().
+    std::vector<std::size_t> order(exercises.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return exercises[a].work > exercises[b].work; });
+    unsigned jobs = settings.jobs != 0 ? settings.jobs : std::max(1u, std::thread::hardware_concurrency());
+    jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, exercises.size()));
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(exercises.size());
+    const auto worker = [&] {
+        for (std::size_t i = next++; i < order.size(); i = next++) {
+            try {
+                grade_exercise(cases, library, settings, exercises[order[i]]);
+            } catch (...) {
+                errors[order[i]] = std::current_exception();
             }
         }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+    worker();
+    for (std::thread& t : threads) t.join();
+
+    for (std::size_t i = 0; i < exercises.size(); ++i) {
+        if (errors[i]) std::rethrow_exception(errors[i]);
+        ExerciseGrade& g = exercises[i];
+        if (!g.output.empty()) report.student_output.emplace_back(g.exercise, std::move(g.output));
+        for (CheckResult& row : g.rows) report.checks.push_back(std::move(row));
     }
     return report;
 }

@@ -13,11 +13,14 @@ struct GradeSettings {
     sandbox::Limits limits;          // per exercise: one time budget for all its cases
     unsigned long long seed = 0;     // recorded in the report (cases are generated before grading)
     std::string submission_label;    // the folder graded, for the report
+    unsigned jobs = 0;               // exercises graded at once (each in its own processes); 0: one per core
 };
 
 // Grades `library` (a submission library: grader/abi/entry.cpp plus the three exercise files) on
 // `cases`. Every check of every case gets exactly one row in the report, whatever the
-// submission does. `cases` must have passed validation (case_file.hpp).
+// submission does. `cases` must have passed validation (case_file.hpp). Exercises are graded
+// concurrently (settings.jobs), each with its own time budget; the report is in exercise order
+// whatever finishes first. report.note says when the sandbox is the portable fallback.
 Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings);
 
 }  // namespace celab::grader

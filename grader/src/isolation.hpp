@@ -3,6 +3,10 @@
 // isolate_current_process() is called by the sandbox child after fork(), once its pipes, process group
 // and rlimits are set up and just before it runs untrusted code. It is best effort: whatever the kernel
 // lacks is skipped, and nothing here ever fails the run.
+//
+// Two implementations, chosen by CMake (grader/sandbox.cmake, option CELAB_LINUX_CONFINEMENT):
+// isolation_linux.cpp (seccomp + Landlock, Linux only, the default there) and isolation_portable.cpp
+// (nothing: the portable fallback for macOS, also buildable on Linux with the `portable` preset).
 #pragma once
 
 #include <sys/types.h>
@@ -27,5 +31,9 @@ struct IsolationSupport {
     int landlock_abi = 0;  // 0: no Landlock
 };
 IsolationSupport isolation_support();
+
+// Empty when this build confines the child (the Linux implementation); otherwise one sentence for the
+// report saying that the portable fallback runs the code with weaker confinement and the same verdicts.
+const char* confinement_note();
 
 }  // namespace celab::grader::sandbox

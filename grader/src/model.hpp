@@ -100,6 +100,7 @@ struct Report {
     std::vector<std::pair<Exercise, std::string>> build_warnings;  // warnings of its file, per compiled exercise
     unsigned long long seed = 0;
     std::string submission;  // the folder graded
+    std::string note;        // said once by the text report, e.g. that the sandbox is the portable fallback
 
     double score() const;
     double max_score() const;

@@ -367,6 +367,7 @@ public:
             "Score: " + detail::format_points(report_.score()) + "/" + detail::format_points(report_.max_score());
         out_ << paint(score, bold) << "\n";
         out_ << "seed " << report_.seed << " (rerun with --seed " << report_.seed << ")\n";
+        if (!report_.note.empty()) out_ << printable(report_.note) << "\n";
     }
 
 private:

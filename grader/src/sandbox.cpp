@@ -3,14 +3,24 @@
 
 #include "isolation.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+// CELAB_LINUX_CONFINEMENT (set by grader/sandbox.cmake): 1 uses Linux-only calls (prctl's parent-death
+// signal, pipe2, bigger pipes, pidfd); 0 is plain POSIX, what macOS builds, and what the `portable`
+// preset builds on Linux to test that path.
+#ifndef CELAB_LINUX_CONFINEMENT
+#define CELAB_LINUX_CONFINEMENT 0
+#endif
+#if CELAB_LINUX_CONFINEMENT
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -19,6 +29,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -52,6 +63,19 @@ void close_fd(int& fd) {
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+// pipe2(O_CLOEXEC) where it exists; elsewhere pipe() then FD_CLOEXEC. In between, a child forked by
+// another grading thread may inherit the fds; harmless, as the end of a child is seen by waitpid, not EOF.
+int make_pipe(int fds[2]) {
+#if CELAB_LINUX_CONFINEMENT
+    return ::pipe2(fds, O_CLOEXEC);
+#else
+    if (::pipe(fds) != 0) return -1;
+    ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+#endif
+}
+
 // Writes all of [data, data+size) or returns false (the reader is gone).
 bool write_all(int fd, const char* data, std::size_t size) {
     while (size > 0) {
@@ -68,11 +92,41 @@ bool write_all(int fd, const char* data, std::size_t size) {
 
 // ---- the child ----------------------------------------------------------------------------
 
+// The fd the child's Channel uses: every other fd above stderr is closed in the child.
+constexpr int child_message_fd = 3;
+
+// Closes every fd >= lowest. Needed because the grader runs sandboxes from several threads at once:
+// without it a child would inherit the pipes of its siblings and could forge their results.
+void close_fds_from(int lowest) {
+#if CELAB_LINUX_CONFINEMENT && defined(SYS_close_range)
+    if (::syscall(SYS_close_range, static_cast<unsigned>(lowest), ~0U, 0U) == 0) return;
+#endif
+    // The open fds, listed by /dev/fd (Linux and macOS): a few closes instead of one per possible fd.
+    if (DIR* dir = ::opendir("/dev/fd")) {
+        const int own = ::dirfd(dir);
+        std::vector<int> open;
+        while (const dirent* entry = ::readdir(dir)) {
+            const int fd = std::atoi(entry->d_name);  // "." and ".." give 0
+            if (fd >= lowest && fd != own) open.push_back(fd);
+        }
+        ::closedir(dir);
+        for (const int fd : open) ::close(fd);
+        return;
+    }
+    rlimit files{};
+    long last = 65536;
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
+        last = static_cast<long>(std::min<rlim_t>(files.rlim_cur, rlim_t(1) << 20));
+    for (long fd = lowest; fd < last; ++fd) ::close(static_cast<int>(fd));
+}
+
 // Everything the child does between fork() and _exit(). Never returns.
-[[noreturn]] void run_child(const std::function<void(Channel&)>& child_main, Channel& channel, int capture_write,
+[[noreturn]] void run_child(const std::function<void(Channel&)>& child_main, Channel& channel, int message_write, int capture_write,
                             int closing[2], pid_t parent, const Limits& limits) {
     ::setpgid(0, 0);  // own process group: the parent kills the child and all it forks at once
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#if CELAB_LINUX_CONFINEMENT
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // elsewhere an orphan ends at its CPU-time limit
+#endif
     if (::getppid() != parent) ::_exit(71);  // the parent died before prctl
 
     // Default dispositions: a crash must end the child with its signal, not run a handler the
@@ -96,6 +150,13 @@ bool write_all(int fd, const char* data, std::size_t size) {
     if (capture_write > STDERR_FILENO) ::close(capture_write);
     ::close(closing[0]);
     ::close(closing[1]);
+    // The message pipe becomes fd 3 (close-on-exec, like before), and nothing else stays open.
+    if (message_write != child_message_fd) {
+        ::dup2(message_write, child_message_fd);
+        ::close(message_write);
+    }
+    ::fcntl(child_message_fd, F_SETFD, FD_CLOEXEC);
+    close_fds_from(child_message_fd + 1);
 
     if (limits.memory_bytes != 0 && !CELAB_SANDBOX_ASAN) {
         // ASan reserves terabytes of shadow address space, so an address-space limit would break it.
@@ -209,7 +270,7 @@ Drain drain(int fd, Sink&& sink) {
 }
 
 int pidfd_open(pid_t pid) {
-#ifdef SYS_pidfd_open
+#if CELAB_LINUX_CONFINEMENT && defined(SYS_pidfd_open)
     return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 #else
     (void)pid;
@@ -236,12 +297,14 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
 
     int message_pipe[2] = {-1, -1};
     int capture_pipe[2] = {-1, -1};
-    if (::pipe2(message_pipe, O_CLOEXEC) != 0 || ::pipe2(capture_pipe, O_CLOEXEC) != 0) {
+    if (make_pipe(message_pipe) != 0 || make_pipe(capture_pipe) != 0) {
         out.error = errno_text("sandbox: cannot create a pipe");
         for (int* fd : {&message_pipe[0], &message_pipe[1], &capture_pipe[0], &capture_pipe[1]}) close_fd(*fd);
         return out;
     }
+#if CELAB_LINUX_CONFINEMENT
     ::fcntl(message_pipe[1], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups for big messages (best effort)
+#endif
 
     // Whatever the parent buffered would otherwise be printed twice, once by each process.
     std::cout.flush();
@@ -258,9 +321,9 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
         return out;
     }
     if (pid == 0) {
-        Channel channel(message_pipe[1]);
+        Channel channel(child_message_fd);
         int closing[2] = {message_pipe[0], capture_pipe[0]};
-        run_child(child_main, channel, capture_pipe[1], closing, parent, limits);
+        run_child(child_main, channel, message_pipe[1], capture_pipe[1], closing, parent, limits);
     }
 
     // Also here, so that a kill of the group right after fork() cannot miss the child.

@@ -1,7 +1,8 @@
 // The sandbox: runs untrusted code (a submission library) in a forked child process.
 //
 // The child gets its own process group, stdin from /dev/null, stdout+stderr into one capture pipe,
-// an address-space limit, a CPU-time backstop and no core dumps. It talks to the parent only through
+// an address-space limit, a CPU-time backstop and no core dumps, and no other file descriptor of the
+// parent (run() may be called from several threads at once: no child holds a sibling's pipes). It talks to the parent only through
 // a Channel: length-prefixed messages on a separate pipe. The parent only ever receives bytes, so a
 // crashing, looping, forking or lying child cannot corrupt it: whatever the child does, run()
 // returns an Outcome that says how it ended and what it sent.
@@ -19,7 +20,10 @@
 //   - write to the file system anywhere: create, open for writing, truncate, rename, link, delete,
 //     mkdir, mknod, symlink (Landlock with no allowed path, including /dev/null and /proc).
 // Best effort: without Landlock (Linux < 5.13 or disabled) writes stay possible; the seccomp filter
-// exists for x86_64 only. Still missing: network access (sockets), SysV IPC, renicing other processes.
+// exists for x86_64 only. Elsewhere (macOS) and in the `portable` preset (CELAB_LINUX_CONFINEMENT=OFF)
+// none of this is compiled in: the child is a separate process with the limits above, so the verdicts
+// are the same, but it could start processes and write files; confinement_note() (isolation.hpp) says
+// so in the report. Still missing: network access (sockets), SysV IPC, renicing other processes.
 // Under AddressSanitizer, LeakSanitizer's exit-time check is off in the isolated child (it needs a
 // non-thread clone and ptrace), and ASan cannot spawn its symbolizer there (frames print unsymbolized).
 #pragma once

@@ -54,6 +54,19 @@ inline void logits(const Eigen::VectorXd& z, const char* function) {
 
 inline void logits_rows(const Eigen::MatrixXd& z, const char* function) {
     nonempty(z, function, "logits");
+    // One pass in memory order (column by column) decides; only a bad input takes the row-by-row loop
+    // below, which finds the first problem to report. (Rows of a column-major matrix are strided: the
+    // row loop alone is several times slower on a large batch.)
+    bool bad = false;
+    Eigen::Array<bool, Eigen::Dynamic, 1> finite = Eigen::Array<bool, Eigen::Dynamic, 1>::Constant(z.rows(), false);
+    for (Eigen::Index i = 0; i < z.cols(); ++i) {
+        for (Eigen::Index n = 0; n < z.rows(); ++n) {
+            const double v = z(n, i);
+            bad = bad || std::isnan(v) || v == std::numeric_limits<double>::infinity();
+            finite[n] = finite[n] || std::isfinite(v);
+        }
+    }
+    if (!bad && finite.all()) return;
     for (Eigen::Index n = 0; n < z.rows(); ++n) logits_row(z.row(n), function, "row " + std::to_string(n) + ": ");
 }
 
@@ -77,6 +90,18 @@ inline void same_shape(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, const
 // (one-hot or soft labels), within a small tolerance for rounding.
 inline void distributions(const Eigen::MatrixXd& targets, const char* function) {
     constexpr double tolerance = 1e-6;
+    // One pass in memory order decides (the sums add each row left to right, as row(n).sum() does);
+    // only a bad input takes the row-by-row loop below, which finds the first problem to report.
+    bool in_range = true;
+    Eigen::VectorXd sums = Eigen::VectorXd::Zero(targets.rows());
+    for (Eigen::Index i = 0; i < targets.cols(); ++i) {
+        for (Eigen::Index n = 0; n < targets.rows(); ++n) {
+            const double y = targets(n, i);
+            in_range = in_range && std::isfinite(y) && y >= 0.0 && y <= 1.0 + tolerance;
+            sums[n] += y;
+        }
+    }
+    if (in_range && ((sums.array() - 1.0).abs() <= tolerance).all()) return;
     for (Eigen::Index n = 0; n < targets.rows(); ++n) {
         for (Eigen::Index i = 0; i < targets.cols(); ++i) {
             const double y = targets(n, i);

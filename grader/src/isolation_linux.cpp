@@ -265,4 +265,6 @@ IsolationSupport isolation_support() {
     return support;
 }
 
+const char* confinement_note() { return ""; }
+
 }  // namespace celab::grader::sandbox
