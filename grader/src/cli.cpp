@@ -10,7 +10,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <random>
@@ -50,7 +52,7 @@ po::options_description describe_options(Options& o) {
         ("exercise,e", po::value(&o.exercises)->value_name("NAME"), "grade only this exercise (repeatable); see --list")
         ("cases,c", po::value(&o.case_dirs)->value_name("DIR"), "also load the case files (*.json) in DIR (repeatable), e.g. an instructor's hidden cases")
         ("submission,s", po::value(&o.submission)->value_name("DIR"), "grade DIR/softmax.cpp, DIR/loss.cpp, DIR/gradient.cpp instead of exercises/")
-        ("format,f", po::value(&o.format)->value_name("FORMAT"), "report format: text (default), json, junit or gradescope")
+        ("format,f", po::value(&o.format)->value_name("FORMAT"), "report format: text (default), json, junit, gradescope, gcc (FILE:LINE:COL: error: lines for editors) or html (one self-contained page with plots)")
         ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of stdout")
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: random, printed in the report)")
         ("timeout", po::value(&o.timeout)->value_name("S"), "time limit in seconds for each exercise (default 5)")
@@ -128,8 +130,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         return exit_pass;
     }
     o.seed_given = vm.count("seed") > 0;
-    if (o.format != "text" && o.format != "json" && o.format != "junit" && o.format != "gradescope") {
-        err << "grade: unknown --format '" << o.format << "'; use text, json, junit or gradescope\n";
+    if (std::find(std::begin(reports::formats), std::end(reports::formats), o.format) == std::end(reports::formats)) {
+        err << "grade: unknown --format '" << o.format << "'; use text, json, junit, gradescope, gcc or html\n";
         return exit_usage;
     }
     if (!(o.timeout > 0.0 && o.timeout <= 3600.0)) {

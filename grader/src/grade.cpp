@@ -176,6 +176,7 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
                     row.hint.clear();
                     row.diagnosis.clear();
                     row.mistake.clear();
+                    row.plot.reset();
                     row.message = "hidden case: " + std::string(grader::name(row.status)) + " (inputs and expected values are not shown)";
                 }
                 report.checks.push_back(std::move(row));
