@@ -5,6 +5,7 @@
 #include "checks.hpp"
 #include "grade.hpp"
 #include "reports.hpp"
+#include "watch.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -40,6 +41,7 @@ struct Options {
     double timeout = 5.0;
     std::size_t memory_mb = 2048;
     bool list = false, validate = false, verbose = false, no_shipped = false;
+    bool watch = false, poll = false;
     std::string hint;
 };
 
@@ -60,6 +62,8 @@ po::options_description describe_options(Options& o) {
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
         ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")
         ("validate", po::bool_switch(&o.validate), "check the case files and grade the reference solutions on them; exit 2 if the reference fails a case")
+        ("watch,w", po::bool_switch(&o.watch), "grade, then grade again whenever an exercise file is saved (keys: h hint, a all results, q quit); with --output FILE also rewrites FILE")
+        ("poll", po::bool_switch(&o.poll), "with --watch: notice saves by polling the files instead of inotify (network drives, WSL's Windows drives)")
         ("verbose,v", po::bool_switch(&o.verbose), "text report: list every case, not only the first failure")
         ("no-shipped-cases", po::bool_switch(&o.no_shipped), "do not load grader/cases/ (only the --cases directories)")
         ("library", po::value(&o.library)->value_name("FILE"), "grade an already built submission library (for the test suite)");
@@ -142,6 +146,19 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         err << "grade: --library '" << o.library << "' is not a file; build it first (or use --submission DIR)\n";
         return exit_usage;
     }
+    if (o.poll && !o.watch) {
+        err << "grade: --poll only applies to --watch; use ./grade --watch --poll\n";
+        return exit_usage;
+    }
+    if (o.watch && (o.validate || !o.library.empty() || o.list || !o.hint.empty())) {
+        err << "grade: --watch grades a folder of exercise files; it does not combine with --validate, --library, --list or --hint\n";
+        return exit_usage;
+    }
+    if (o.watch && o.format != "text" && o.output.empty()) {
+        err << "grade: --watch shows its results on the terminal; --format " << o.format
+            << " needs --output FILE (rewritten after every grading)\n";
+        return exit_usage;
+    }
     if (!o.submission.empty() && !o.library.empty()) {
         err << "grade: give --submission or --library, not both\n";
         return exit_usage;
@@ -189,6 +206,22 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     if (o.list) {
         print_list(out, cases, chosen);
         return exit_pass;
+    }
+    if (o.watch) {
+        watch::Settings w;
+        w.folder = o.submission.empty() ? root / "exercises" : fs::path(o.submission);
+        w.build = build_config;
+        w.cases = std::move(cases);
+        w.grade.limits.timeout_seconds = o.timeout;
+        w.grade.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
+        w.grade.seed = o.seed;
+        w.grade.submission_label = w.folder.string();
+        w.poll = o.poll;
+        w.format = o.format;
+        w.output = o.output;
+        w.root = root;
+        w.colour = reports::colour_wanted(STDOUT_FILENO);
+        return watch::run(w, out, err, STDIN_FILENO);
     }
 
     // The library to grade: given, or built from a folder of the three exercise files.
