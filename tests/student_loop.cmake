@@ -2,3 +2,9 @@
 # (rendered in headless Chromium when it is installed or can be).
 celab_add_boost_test(test_gcc_report SOURCES test_gcc_report.cpp LIBS celab_grader nlohmann_json::nlohmann_json)
 target_compile_definitions(test_gcc_report PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+celab_add_boost_test(test_html_report SOURCES test_html_report.cpp LIBS celab_grader)
+add_dependencies(test_html_report celab-grade)
+target_compile_definitions(test_html_report PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+  CELAB_GRADE_PROGRAM="$<TARGET_FILE:celab-grade>")
+set_tests_properties(test_html_report PROPERTIES TIMEOUT 1800)
