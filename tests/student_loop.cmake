@@ -8,3 +8,9 @@ add_dependencies(test_html_report celab-grade)
 target_compile_definitions(test_html_report PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
   CELAB_GRADE_PROGRAM="$<TARGET_FILE:celab-grade>")
 set_tests_properties(test_html_report PROPERTIES TIMEOUT 1800)
+
+celab_add_boost_test(test_watch SOURCES test_watch.cpp)
+add_dependencies(test_watch celab-grade)
+target_compile_definitions(test_watch PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+  CELAB_GRADE_PROGRAM="$<TARGET_FILE:celab-grade>")
+set_tests_properties(test_watch PROPERTIES TIMEOUT 900)

@@ -102,6 +102,12 @@ inline fs::path scratch(const std::string& test, const std::string& name) {
     return dir;
 }
 
+// Removes every scratch folder of `test` made by this process.
+inline void remove_scratch(const std::string& test) {
+    std::error_code ignored;
+    fs::remove_all(fs::temp_directory_path() / ("celab-" + test + "-" + std::to_string(::getpid())), ignored);
+}
+
 // A submission folder: the reference solutions.
 inline fs::path reference_submission(const fs::path& source_dir, const fs::path& dir) {
     fs::create_directories(dir);

@@ -29,6 +29,14 @@ fs::path scratch(const std::string& name) {
     return dir;
 }
 
+struct RemoveScratch {
+    ~RemoveScratch() {
+        std::error_code ignored;
+        fs::remove_all(fs::temp_directory_path() / ("celab-gcc-" + std::to_string(::getpid())), ignored);
+    }
+};
+BOOST_TEST_GLOBAL_FIXTURE(RemoveScratch);
+
 std::vector<std::string> read_lines(const fs::path& file) {
     std::ifstream in(file);
     std::vector<std::string> lines;

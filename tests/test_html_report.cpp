@@ -61,6 +61,11 @@ Report grade_wrong() {
     return grade(cases, built.library, settings);
 }
 
+struct RemoveScratch {
+    ~RemoveScratch() { remove_scratch("html"); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(RemoveScratch);
+
 const Report& wrong_report() {
     static const Report report = grade_wrong();
     return report;
