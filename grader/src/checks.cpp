@@ -278,7 +278,9 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             r.mistake = d->mistake;
         }
     }
-    if (c.visibility == Visibility::visible) {
+    // Drawn only where the case's own answer is wrong (a case failing only on shifted logits, say,
+    // would show two equal curves).
+    if (c.visibility == Visibility::visible && main_wrong) {
         std::shared_ptr<const Plot> plot;
         try {
             plot = make_plot(exercise, main_inputs, main.value, expected, answer_tolerance);

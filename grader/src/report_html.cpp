@@ -260,7 +260,7 @@ void fd_plot(std::ostream& out, const Plot& p) {
     out << "<line x1='" << num(gx) << "' x2='" << num(gx) << "' y1='" << yt << "' y2='" << yb
         << "' stroke='#999' stroke-dasharray='2 3'/><text x='" << num(gx + 3) << "' y='" << yt + 12
         << "'>h used by the grader</text>";
-    frame(out, "step h (log scale)", "|central difference − gradient entry|");
+    frame(out, "step h (log scale)", "error (log scale)");
     auto series = [&](const std::vector<double>& ys, const char* colour, const char* name, double label_y) {
         std::string path;
         for (std::size_t k = 0; k < ys.size(); ++k)
@@ -445,7 +445,7 @@ private:
             if (!p.fd_steps.empty()) {
                 out_ << "<figure>";
                 fd_plot(out_, p);
-                out_ << "<figcaption>Finite-difference error against the step at "
+                out_ << "<figcaption>Error of the central difference (L(z + h e<sub>i</sub>) − L(z − h e<sub>i</sub>)) / 2h against entry i of a gradient, for each step h, at "
                      << escape(where(p.shape, p.fd_row, p.fd_col))
                      << ": the reference gradient gives the V of <code>docs/finite-differences.md</code> "
                         "(truncation error on the right, round-off on the left); a wrong gradient stays far above it.</figcaption></figure>\n";
