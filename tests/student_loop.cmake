@@ -9,7 +9,7 @@ target_compile_definitions(test_html_report PRIVATE CELAB_SOURCE_DIR="${CMAKE_SO
   CELAB_GRADE_PROGRAM="$<TARGET_FILE:celab-grade>")
 set_tests_properties(test_html_report PROPERTIES TIMEOUT 1800)
 
-celab_add_boost_test(test_watch SOURCES test_watch.cpp)
+celab_add_boost_test(test_watch SOURCES test_watch.cpp LIBS celab_grader)
 add_dependencies(test_watch celab-grade)
 target_compile_definitions(test_watch PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
   CELAB_GRADE_PROGRAM="$<TARGET_FILE:celab-grade>")

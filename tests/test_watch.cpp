@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE watch
 #include <boost/test/unit_test.hpp>
 
+#include "cli.hpp"
 #include "student_loop_support.hpp"
 
 #include <dirent.h>
@@ -107,6 +108,31 @@ struct RemoveScratch {
 BOOST_TEST_GLOBAL_FIXTURE(RemoveScratch);
 
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(watch_usage_errors_exit_2_and_say_how_to_fix_them) {
+    struct Expect {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    const fs::path missing = scratch("watch", "usage") / "no-such-folder";
+    for (const Expect& e : std::vector<Expect>{
+             {{"--poll"}, "--poll only applies to --watch; use ./grade --watch --poll"},
+             {{"--watch", "--format", "json"}, "--format json needs --output FILE"},
+             {{"--watch", "--list"}, "does not combine with --validate, --library, --list or --hint"},
+             {{"--watch", "--validate"}, "does not combine with"},
+             {{"--watch", "--submission", missing.string()}, "does not exist"},
+             {{"--format", "pdf"}, "use text, json, junit, gradescope, gcc or html"},
+         }) {
+        std::vector<std::string> args = e.args;
+        args.insert(args.begin(), "celab-grade");
+        std::vector<const char*> argv;
+        for (const std::string& a : args) argv.push_back(a.c_str());
+        std::ostringstream out, err;
+        const int status = celab::grader::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+        BOOST_TEST(status == 2, args.back());
+        BOOST_TEST(err.str().find(e.message) != std::string::npos, err.str());
+    }
+}
 
 BOOST_AUTO_TEST_CASE(saves_are_graded_keys_work_and_ctrl_c_leaves_nothing_behind, *boost::unit_test::precondition(have_tmux)) {
     const fs::path dir = reference_submission(source_dir, scratch("watch", "inotify-submission"));
