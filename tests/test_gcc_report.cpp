@@ -149,6 +149,25 @@ BOOST_AUTO_TEST_CASE(failing_checks_become_error_lines_at_the_definition_and_hid
     BOOST_TEST(text.find("celab: 0/3 exercises complete, score 1.0/4.0, seed 42") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_file_that_does_not_compile_gets_its_compiler_output_and_one_line_per_exercise) {
+    const fs::path dir = scratch("broken");
+    std::ofstream(dir / "loss.cpp") << "#include <celab/exercises.hpp>\n\ndouble reduce(const Eigen::VectorXd& l, Reduction r) {\n";
+    const Exercise reduce = exercise_named("reduce");
+    Report report;
+    report.submission = dir.string();
+    report.checks.push_back(row(reduce, "values", Status::error, "celab::reduce is unavailable: loss.cpp did not compile"));
+    report.checks.push_back(row(reduce, "repeatable", Status::error, "celab::reduce is unavailable: loss.cpp did not compile"));
+    const std::string compiler = (dir / "loss.cpp").string() + ":3:52: error: expected '}' at end of input\n";
+    report.build_errors.emplace_back(reduce, compiler);
+    std::ostringstream out;
+    reports::write_gcc(out, report);
+    const std::string text = out.str();
+    BOOST_TEST(text.find(compiler) == 0u, text);  // the compiler's own lines come first, unchanged
+    BOOST_TEST(text.find((dir / "loss.cpp").generic_string() + ":3:8: error: reduce: does not compile (compiler output above)\n") !=
+               std::string::npos, text);
+    BOOST_TEST(text.find("unavailable") == std::string::npos, text);
+}
+
 BOOST_AUTO_TEST_CASE(the_vscode_problem_matcher_reads_every_error_line) {
     std::ifstream in(source_dir / ".vscode" / "tasks.json");
     BOOST_TEST_REQUIRE(static_cast<bool>(in), ".vscode/tasks.json is missing");

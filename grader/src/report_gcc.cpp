@@ -140,6 +140,12 @@ void write_gcc(std::ostream& out, const Report& report) {
             ++complete;
             continue;
         }
+        // A file that does not compile: its compiler errors above say it all, once per exercise.
+        if (!compiler.empty() &&
+            std::none_of(rows.begin(), rows.end(), [](const CheckResult* r) { return r->status == Status::pass; })) {
+            out << at << "error: " << name(e) << ": does not compile (compiler output above)\n";
+            continue;
+        }
         if (!rows.empty() && std::all_of(rows.begin(), rows.end(), [](const CheckResult* r) {
                 return r->status == Status::not_implemented;
             })) {
