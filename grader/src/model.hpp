@@ -104,7 +104,7 @@ struct CheckResult {
     std::string diagnosis;  // the likely mistake in plain words, when the grader can tell
     std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
     std::string hint;       // the case's hint, on rows that did not pass (visible cases only)
-    std::shared_ptr<const Plot> plot;  // visible failing cases whose main call returned a value
+    std::shared_ptr<const Plot> plot;  // failing rows of a visible case whose own answer is wrong (vector or matrix)
 };
 
 struct Report {
