@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 
 namespace celab::grader {
@@ -62,6 +63,48 @@ Verdict check_rejected(const Descriptor& e, const Inputs& in, const CallResult& 
     const std::string rule = rejection_rule(e, in).text;
     if (r.outcome == Outcome::value) return kit::fail(rule + ", but it returned " + format_value(r.value.data, r.value.shape));
     return kit::fail(rule + ", but it " + outcome_text(r));
+}
+
+// Largest output a plot payload carries (entries); larger cases are judged but not drawn.
+constexpr Eigen::Index max_plot_entries = 4096;
+
+// The numbers of a visible failing case for the reports that draw them: expected and got, and for
+// a gradient (the descriptor has a loss) the finite-difference error against the step at the worst
+// entry, for the student's gradient and the reference's. Only the descriptor's loss is evaluated
+// here (in the parent): the student's code is not called again.
+std::shared_ptr<const Plot> make_plot(const Descriptor& e, const Inputs& in, const Value& got, const Value& expected,
+                                      const Tolerance& tol) {
+    if (got.shape == Shape::scalar || got.data.rows() != expected.data.rows() || got.data.cols() != expected.data.cols() ||
+        got.data.size() == 0 || got.data.size() > max_plot_entries)
+        return nullptr;
+    auto plot = std::make_shared<Plot>();
+    plot->shape = got.shape;
+    plot->expected = expected.data;
+    plot->got = got.data;
+    const Comparison cmp = compare(got.data, expected.data, tol);
+    if (e.loss && !cmp.ok && cmp.same_shape) {
+        const bool columns = in.Z.size() == 0;
+        const Eigen::MatrixXd logits = columns ? Eigen::MatrixXd(in.z) : in.Z;
+        if (logits.rows() == got.data.rows() && logits.cols() == got.data.cols() &&
+            std::isfinite(logits(cmp.row, cmp.col)) && std::isfinite(cmp.actual) && std::isfinite(cmp.expected)) {
+            // Centred as in the finite_difference check, so the loss keeps its digits.
+            const Eigen::MatrixXd centred =
+                columns ? Eigen::MatrixXd(logits.array() - logits.maxCoeff())
+                        : Eigen::MatrixXd(logits.colwise() - Eigen::VectorXd(logits.rowwise().maxCoeff()));
+            Eigen::MatrixXd d = Eigen::MatrixXd::Zero(centred.rows(), centred.cols());
+            d(cmp.row, cmp.col) = 1.0;
+            plot->fd_row = cmp.row;
+            plot->fd_col = cmp.col;
+            for (int k = 2; k <= 26; ++k) {  // h = 10^-1 ... 10^-13 in half decades
+                const double h = std::pow(10.0, -0.5 * k);
+                const double numeric = (e.loss(in, centred + h * d) - e.loss(in, centred - h * d)) / (2 * h);
+                plot->fd_steps.push_back(h);
+                plot->fd_error_student.push_back(std::abs(numeric - cmp.actual));
+                plot->fd_error_reference.push_back(std::abs(numeric - cmp.expected));
+            }
+        }
+    }
+    return plot;
 }
 
 }  // namespace
@@ -269,6 +312,18 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             r.diagnosis = d->text;
             r.mistake = d->mistake;
         }
+    }
+    // Drawn only where the case's own answer is wrong (a case failing only on shifted logits, say,
+    // would show two equal curves).
+    if (c.visibility == Visibility::visible && main_wrong) {
+        std::shared_ptr<const Plot> plot;
+        try {
+            plot = make_plot(exercise, main_inputs, main.value, expected, answer_tolerance);
+        } catch (const std::exception&) {
+            plot = nullptr;  // a loss the reference rejects: no plot, the rows already say why
+        }
+        for (CheckResult& r : rows)
+            if (r.status == Status::fail) r.plot = plot;
     }
     // The inputs (elided when long) and the case's hint.
     for (CheckResult& r : rows) {

@@ -7,6 +7,7 @@
 #include "hint_text.hpp"
 #include "reports.hpp"
 #include "timings.hpp"
+#include "watch.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -14,7 +15,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <random>
@@ -42,6 +45,7 @@ struct Options {
     double timeout = 5.0;
     std::size_t memory_mb = 2048;
     bool list = false, validate = false, verbose = false, no_shipped = false, unchecked = false;
+    bool watch = false, poll = false;
     std::string hint;
 };
 
@@ -54,7 +58,7 @@ po::options_description describe_options(Options& o) {
         ("exercise,e", po::value(&o.exercises)->value_name("NAME"), "grade only this exercise (repeatable); see --list")
         ("cases,c", po::value(&o.case_dirs)->value_name("DIR"), "also load the case files (*.json) in DIR (repeatable), e.g. an instructor's hidden cases")
         ("submission,s", po::value(&o.submission)->value_name("DIR"), "grade DIR/softmax.cpp, DIR/loss.cpp, DIR/gradient.cpp instead of exercises/")
-        ("format,f", po::value(&o.format)->value_name("FORMAT"), "report format: text (default), json, junit or gradescope")
+        ("format,f", po::value(&o.format)->value_name("FORMAT"), "report format: text (default), json, junit, gradescope, gcc (FILE:LINE:COL: error: lines for editors) or html (one self-contained page with plots)")
         ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of stdout")
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: random, printed in the report)")
         ("timeout", po::value(&o.timeout)->value_name("S"), "time limit in seconds for each exercise (default 5)")
@@ -62,6 +66,8 @@ po::options_description describe_options(Options& o) {
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
         ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")
         ("validate", po::bool_switch(&o.validate), "check the case files and grade the reference solutions on them; exit 2 if the reference fails a case")
+        ("watch,w", po::bool_switch(&o.watch), "grade, then grade again whenever an exercise file is saved (keys: h hint, a all results, q quit); with --output FILE also rewrites FILE")
+        ("poll", po::bool_switch(&o.poll), "with --watch: notice saves by polling the files instead of inotify (network drives, WSL's Windows drives)")
         ("verbose,v", po::bool_switch(&o.verbose), "text report: list every case, not only the first failure")
         ("no-shipped-cases", po::bool_switch(&o.no_shipped), "do not load grader/cases/ (only the --cases directories)")
         ("unchecked", po::bool_switch(&o.unchecked), "compile the submission without Eigen's index checks and the standard library's assertions (an index out of range then goes unnoticed; for measuring their cost)")
@@ -141,8 +147,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         ~PrintTimings() { timings::print(err); }
     } print_timings{err};
     o.seed_given = vm.count("seed") > 0;
-    if (o.format != "text" && o.format != "json" && o.format != "junit" && o.format != "gradescope") {
-        err << "grade: unknown --format '" << o.format << "'; use text, json, junit or gradescope\n";
+    if (std::find(std::begin(reports::formats), std::end(reports::formats), o.format) == std::end(reports::formats)) {
+        err << "grade: unknown --format '" << o.format << "'; use text, json, junit, gradescope, gcc or html\n";
         return exit_usage;
     }
     if (!(o.timeout > 0.0 && o.timeout <= 3600.0)) {
@@ -151,6 +157,19 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     }
     if (!o.library.empty() && !fs::is_regular_file(o.library)) {
         err << "grade: --library '" << o.library << "' is not a file; build it first (or use --submission DIR)\n";
+        return exit_usage;
+    }
+    if (o.poll && !o.watch) {
+        err << "grade: --poll only applies to --watch; use ./grade --watch --poll\n";
+        return exit_usage;
+    }
+    if (o.watch && (o.validate || !o.library.empty() || o.list || !o.hint.empty())) {
+        err << "grade: --watch grades a folder of exercise files; it does not combine with --validate, --library, --list or --hint\n";
+        return exit_usage;
+    }
+    if (o.watch && o.format != "text" && o.output.empty()) {
+        err << "grade: --watch shows its results on the terminal; --format " << o.format
+            << " needs --output FILE (rewritten after every grading)\n";
         return exit_usage;
     }
     if (!o.submission.empty() && !o.library.empty()) {
@@ -204,6 +223,22 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     if (o.list) {
         print_list(out, cases, chosen);
         return exit_pass;
+    }
+    if (o.watch) {
+        watch::Settings w;
+        w.folder = o.submission.empty() ? root / "exercises" : fs::path(o.submission);
+        w.build = build_config;
+        w.cases = std::move(cases);
+        w.grade.limits.timeout_seconds = o.timeout;
+        w.grade.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
+        w.grade.seed = o.seed;
+        w.grade.submission_label = w.folder.string();
+        w.poll = o.poll;
+        w.format = o.format;
+        w.output = o.output;
+        w.root = root;
+        w.colour = reports::colour_wanted(STDOUT_FILENO);
+        return watch::run(w, out, err, STDIN_FILENO);
     }
 
     // The library to grade: given, or built from a folder of the three exercise files.

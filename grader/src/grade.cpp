@@ -331,6 +331,7 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
                 row.hint.clear();
                 row.diagnosis.clear();
                 row.mistake.clear();
+                row.plot.reset();
                 row.message = "hidden case: " + std::string(grader::name(row.status)) + " (inputs and expected values are not shown)";
             }
             g.rows.push_back(std::move(row));

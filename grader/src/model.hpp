@@ -5,6 +5,7 @@
 
 #include <celab/exercises.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,6 +80,19 @@ struct Case {
 enum class Status { pass, fail, error, crash, timeout, not_implemented, skipped, out_of_range };
 const char* name(Status s);
 
+// The numbers behind a visible failing case, for reports that draw them (the HTML report). Never
+// filled for hidden cases. Shared by the rows of one case.
+struct Plot {
+    Shape shape = Shape::scalar;
+    Eigen::MatrixXd expected;  // the right answer of the main call
+    Eigen::MatrixXd got;       // the student's answer (same shape, or the plot is not made)
+    // Exercises whose output is the gradient of a loss (Descriptor::loss): the error of the central
+    // difference (L(z + h e_i) - L(z - h e_i)) / 2h against entry i of the student's gradient and
+    // of the reference's, for each step h, at the worst entry i (fd_row, fd_col). Empty otherwise.
+    std::vector<double> fd_steps, fd_error_student, fd_error_reference;
+    Eigen::Index fd_row = 0, fd_col = 0;
+};
+
 struct CheckResult {
     Exercise exercise = nullptr;
     std::string check;
@@ -91,6 +105,7 @@ struct CheckResult {
     std::string diagnosis;  // the likely mistake in plain words, when the grader can tell
     std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
     std::string hint;       // the case's hint, on rows that did not pass (visible cases only)
+    std::shared_ptr<const Plot> plot;  // failing rows of a visible case whose own answer is wrong (vector or matrix)
 };
 
 struct Report {

@@ -25,9 +25,12 @@ std::string render(const Report& report, const std::string& format, const TextOp
     else if (format == "json") write_json(out, report);
     else if (format == "junit") write_junit(out, report);
     else if (format == "gradescope") write_gradescope(out, report);
+    else if (format == "gcc") write_gcc(out, report);
+    else if (format == "html") write_html(out, report);
     else {
-        throw std::invalid_argument("unknown report format '" + format +
-                                    "': use one of text, json, junit, gradescope");
+        std::string known;
+        for (const char* f : formats) known += std::string(known.empty() ? "" : ", ") + f;
+        throw std::invalid_argument("unknown report format '" + format + "': use one of " + known);
     }
     return out.str();
 }

@@ -5,6 +5,10 @@
 //   json        one machine-readable document, one entry per row (report_json.cpp)
 //   junit       JUnit XML for CI dashboards, one testsuite per exercise (report_junit.cpp)
 //   gradescope  Gradescope autograder results.json (report_gradescope.cpp)
+//   gcc         compiler-style lines "FILE:LINE:COL: error: EXERCISE: CHECK: message" at the
+//               exercise's definition, for editors' error lists (report_gcc.cpp)
+//   html        one self-contained page with progress, the table of checks and plots of
+//               expected against got (report_html.cpp)
 //
 // Hidden cases: no format ever prints a hidden row's message or diagnosis; text shows only its
 // verdict, json/gradescope keep its status and points.
@@ -16,6 +20,7 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace celab::grader::reports {
 
@@ -32,8 +37,13 @@ void write_text(std::ostream& out, const Report& report, const TextOptions& opti
 void write_json(std::ostream& out, const Report& report);
 void write_junit(std::ostream& out, const Report& report);
 void write_gradescope(std::ostream& out, const Report& report);
+void write_gcc(std::ostream& out, const Report& report);
+void write_html(std::ostream& out, const Report& report);
 
-// The report in `format` ("text", "json", "junit" or "gradescope"); `options` applies to text.
+// The report formats render() accepts, in the order --help lists them.
+inline const char* const formats[] = {"text", "json", "junit", "gradescope", "gcc", "html"};
+
+// The report in `format` (one of `formats`); `options` applies to text.
 // Throws std::invalid_argument naming the format and the accepted ones for anything else.
 std::string render(const Report& report, const std::string& format, const TextOptions& options);
 
@@ -69,6 +79,13 @@ std::string fit_line(const std::string& line, std::size_t width = 200);
 
 // Points with one decimal ("41.0"), or two when one would round them ("0.25").
 std::string format_points(double points);
+
+// Where function `name` is defined in the C++ file `file`: 1-based line and column of its name, or
+// {1, 1} when the file cannot be read or holds no definition of it (comments and calls are skipped).
+std::pair<int, int> definition_position(const std::filesystem::path& file, const std::string& name);
+
+// The folder of the files graded in `report`, for reading them ("" for a --library report).
+std::filesystem::path submission_folder(const Report& report);
 
 }  // namespace detail
 }  // namespace celab::grader::reports
