@@ -322,9 +322,10 @@ BOOST_AUTO_TEST_CASE(a_timeout_names_the_size_of_the_case_and_a_likely_cause) {
 BOOST_AUTO_TEST_CASE(what_the_code_prints_is_attributed_to_the_case_that_printed_it) {
     const nlohmann::json report = grade_softmax(softmax_submission(
         "chatty", "Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {\n"
+                  "    celab::validate::logits(logits, \"softmax\");  // the bad-input cases print nothing\n"
                   "    std::printf(\"V=%d first=%g\\n\", static_cast<int>(logits.size()), logits(0));\n"
                   "    Eigen::VectorXd e = (logits.array() - logits.maxCoeff()).exp();\n    return e / e.sum();\n}\n",
-        "#include <cstdio>\n"),
+        "#include <cstdio>\n#include <celab/validate.hpp>\n"),
         "5", 0);
     const std::string output = report.at("student_output").at("softmax");
     BOOST_TEST_MESSAGE(output.substr(0, 600));
