@@ -243,7 +243,8 @@ std::string encode(std::uint32_t index, const CallResult& r) {
         put(out, static_cast<std::uint8_t>(r.value.shape));
         put(out, static_cast<std::uint64_t>(r.value.data.rows()));
         put(out, static_cast<std::uint64_t>(r.value.data.cols()));
-        out.append(reinterpret_cast<const char*>(r.value.data.data()), sizeof(double) * r.value.data.size());
+        if (r.value.data.size() > 0)
+            out.append(reinterpret_cast<const char*>(r.value.data.data()), sizeof(double) * r.value.data.size());
     } else {
         put(out, static_cast<std::uint64_t>(r.text.size()));
         out += r.text;
@@ -269,7 +270,7 @@ CallResult decode(const std::string& bytes, std::uint32_t& index) {
         }
         r.value.shape = static_cast<Shape>(shape);
         r.value.data.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
-        std::memcpy(r.value.data.data(), bytes.data() + at, left);
+        if (left > 0) std::memcpy(r.value.data.data(), bytes.data() + at, left);  // an empty result has no buffer
     } else {
         const auto size = get<std::uint64_t>(bytes, at);
         if (size != bytes.size() - at) throw std::runtime_error("result text size mismatch");
