@@ -12,6 +12,7 @@
 #include "isolation.hpp"
 #include "reports.hpp"
 #include "sandbox.hpp"
+#include "support/busy_machine.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -115,6 +116,22 @@ BOOST_AUTO_TEST_CASE(each_exercise_keeps_its_own_time_budget_when_graded_concurr
     BOOST_TEST(timed_out.count("reduce") == 0u);
     BOOST_TEST(timed_out.count("cross_entropy_from_probs") == 0u);
     BOOST_TEST(failed_otherwise.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_busy_machine_gives_the_report_of_an_idle_one) {
+    // Time limits count CPU time, so grading two at a time beside three spinners per core (each child
+    // gets a fraction of a core) gives the report of grading one at a time on an idle machine.
+    // (The sandbox test a_busy_machine_does_not_turn_finishing_code_into_a_timeout shows the same for code
+    // that needs most of its limit.)
+    const std::filesystem::path module = module_dir / "celab_module_solutions.so";
+    const Report idle = grade(shipped_cases(), module, settings(1, 2.0));
+    Report busy;
+    {
+        const celab::test::BusyMachine spinners(celab::test::BusyMachine::spinners(3));
+        busy = grade(shipped_cases(), module, settings(2, 2.0));
+    }
+    BOOST_TEST(rows_of(idle) == rows_of(busy), boost::test_tools::per_element());
+    BOOST_TEST(idle.all_passed());
 }
 
 // ---- the child's file descriptors ---------------------------------------------------------------

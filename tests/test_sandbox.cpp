@@ -9,6 +9,7 @@
 #include "isolation.hpp"
 #include "sandbox.hpp"
 #include "submission_loader.hpp"
+#include "support/busy_machine.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -18,11 +19,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -220,24 +223,34 @@ BOOST_DATA_TEST_CASE(signals_are_reported_by_name,
     BOOST_TEST(o.signal_name == sample.name);
 }
 
-BOOST_AUTO_TEST_CASE(sleeping_child_times_out_within_the_limit) {
-    const double limit = 0.3;
+BOOST_AUTO_TEST_CASE(sleeping_child_is_stopped_by_the_wall_clock_backstop) {
+    // Sleeping uses no CPU time, so the CPU limit never comes: the wall-clock backstop ends it.
+    sb::Limits limits = quick_limits(5.0);
+    limits.wall_seconds = 0.3;
     const sb::Outcome o = sb::run(
         [](sb::Channel& channel) {
             channel.send("started");
             for (;;) ::pause();
         },
-        quick_limits(limit));
+        limits);
     BOOST_TEST_INFO(describe(o));
     BOOST_TEST(o.end == End::timed_out);
+    BOOST_TEST(o.wall_clock_ran_out);
     BOOST_TEST(o.signal == 0);
-    BOOST_TEST(o.seconds >= limit);
-    BOOST_TEST(o.seconds <= limit + timeout_margin_seconds);
+    BOOST_TEST(o.seconds >= limits.wall_seconds);
+    BOOST_TEST(o.seconds <= limits.wall_seconds + timeout_margin_seconds);
+    BOOST_TEST(o.cpu_seconds < 0.1);
     BOOST_REQUIRE_EQUAL(o.messages.size(), 1u);  // what it sent before the deadline still counts
     BOOST_TEST(o.messages[0] == "started");
 }
 
-BOOST_AUTO_TEST_CASE(spinning_child_times_out_within_the_limit) {
+BOOST_AUTO_TEST_CASE(the_default_backstop_is_generous) {
+    // Eight grading jobs on two cores slow each child down fourfold: the backstop must not come first.
+    BOOST_TEST(sb::backstop_seconds(5.0) >= 4 * 5.0);
+    BOOST_TEST(sb::backstop_seconds(0.1) >= 4 * 0.1 + 1.0);  // process start on a busy machine
+}
+
+BOOST_AUTO_TEST_CASE(spinning_child_times_out_after_its_cpu_time) {
     const double limit = 0.3;
     const sb::Outcome o = sb::run(
         [](sb::Channel&) {
@@ -247,7 +260,27 @@ BOOST_AUTO_TEST_CASE(spinning_child_times_out_within_the_limit) {
         quick_limits(limit));
     BOOST_TEST_INFO(describe(o));
     BOOST_TEST(o.end == End::timed_out);
-    BOOST_TEST(o.seconds <= limit + timeout_margin_seconds);
+    BOOST_TEST(!o.wall_clock_ran_out);
+    BOOST_TEST(o.cpu_seconds >= limit);
+    BOOST_TEST(o.cpu_seconds <= limit + timeout_margin_seconds);
+}
+
+BOOST_AUTO_TEST_CASE(a_busy_machine_does_not_turn_finishing_code_into_a_timeout) {
+    // The child needs 0.4 s of CPU time and has 0.6 s. On a machine busy with four spinners per core, it
+    // gets a fifth of a core: about 2 s of wall-clock time. A wall-clock limit would stop it; the
+    // CPU-time limit lets it finish, as on an idle machine.
+    const celab::test::BusyMachine busy(celab::test::BusyMachine::spinners(4));
+    const sb::Outcome o = sb::run(
+        [](sb::Channel& channel) {
+            celab::test::work_until_cpu_seconds(0.4);
+            channel.send("done");
+        },
+        quick_limits(0.6));
+    BOOST_TEST_INFO(describe(o));
+    BOOST_TEST(o.end == End::exited);
+    BOOST_REQUIRE_EQUAL(o.messages.size(), 1u);
+    BOOST_TEST(o.cpu_seconds >= 0.4);
+    BOOST_TEST_MESSAGE("busy machine: 0.4 s of CPU time took " << o.seconds << " s of wall-clock time");
 }
 
 BOOST_AUTO_TEST_CASE(output_is_kept_up_to_the_limit_and_marked_truncated) {
@@ -509,9 +542,9 @@ BOOST_DATA_TEST_CASE(hostile_submission_is_contained, data::make(hostile_samples
     BOOST_TEST(o.output.size() <= limits.output_bytes);
     if (!sample.output_contains.empty()) BOOST_TEST(o.output.find(sample.output_contains) != std::string::npos);
     if (sample.end == End::timed_out) {
-        BOOST_TEST(o.seconds <= sample.timeout_seconds + timeout_margin_seconds);
+        BOOST_TEST(o.cpu_seconds <= sample.timeout_seconds + timeout_margin_seconds);
     } else {
-        BOOST_TEST(o.seconds < sample.timeout_seconds);
+        BOOST_TEST(o.cpu_seconds < sample.timeout_seconds);
     }
     if (sample.messages == 1) {
         // A well-computed softmax([1,2,3]) after the misbehaviour: the child's result arrives intact.

@@ -61,7 +61,7 @@ po::options_description describe_options(Options& o) {
         ("format,f", po::value(&o.format)->value_name("FORMAT"), "report format: text (default), json, junit, gradescope, gcc (FILE:LINE:COL: error: lines for editors) or html (one self-contained page with plots)")
         ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of stdout")
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: random, printed in the report)")
-        ("timeout", po::value(&o.timeout)->value_name("S"), "time limit in seconds for each exercise (default 5)")
+        ("timeout", po::value(&o.timeout)->value_name("S"), "CPU time limit in seconds for each exercise (default 5; code that waits instead is stopped after 4 S + 5 s of wall-clock time)")
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
         ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")

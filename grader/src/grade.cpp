@@ -152,11 +152,19 @@ std::string death_text(const sandbox::Outcome& o, const char* function) {
     return "ended unexpectedly";
 }
 
+// What is left of one exercise's time: CPU time (the limit students see, the same on a busy machine)
+// and the wall-clock backstop for code that sleeps or blocks. Each child run uses up both.
+struct TimeBudget {
+    double cpu = 0.0;
+    double wall = 0.0;
+    bool used_up() const { return cpu <= 0.0 || wall <= 0.0; }
+};
+
 // Runs every planned call of one exercise, restarting the child after a crash, within one time budget.
 // `budget` is what is left of the exercise's time limit; the calls use it up. `output`: what the calls
 // printed, attributed to the call that printed it (see split_output).
 std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
-                                 const std::vector<PlannedCall>& plan, const sandbox::Limits& limits, double& budget,
+                                 const std::vector<PlannedCall>& plan, const sandbox::Limits& limits, TimeBudget& budget,
                                  std::vector<std::pair<std::size_t, std::string>>& output, bool& truncated) {
     std::vector<CallResult> results(plan.size());
     std::size_t next = 0;
@@ -165,30 +173,40 @@ std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::file
     // O(V^2) loop than an infinite one.
     const auto timed_out = [&](std::size_t call) {
         char limit[32];
-        std::snprintf(limit, sizeof limit, "%g", limits.timeout_seconds);
         CallResult dead;
         dead.outcome = Outcome::timeout;
         const std::string size = call < plan.size() ? case_size(cases[plan[call].case_index].inputs) : "";
+        const std::string in_case = size.empty() ? "" : " in a case of " + size;
+        if (budget.wall <= 0.0 && budget.cpu > 0.0) {  // stopped by the backstop: it waited, it did not compute
+            std::snprintf(limit, sizeof limit, "%g", limits.wall_seconds > 0 ? limits.wall_seconds
+                                                                            : sandbox::backstop_seconds(limits.timeout_seconds));
+            dead.text = std::string("timed out: ") + name(e) + " did not finish within " + limit +
+                        " s of wall-clock time while using little CPU time" + in_case +
+                        " (is it waiting for something: a sleep, a lock, input?)";
+            return dead;
+        }
+        std::snprintf(limit, sizeof limit, "%g", limits.timeout_seconds);
         const bool large = call < plan.size() && input_entries(cases[plan[call].case_index].inputs) >= 10000;
-        dead.text = std::string("timed out: ") + name(e) + " used up its " + limit + " s time limit" +
-                    (size.empty() ? "" : " in a case of " + size) +
+        dead.text = std::string("timed out: ") + name(e) + " used up its " + limit + " s CPU time limit" + in_case +
                     (large ? " (a loop over every pair of entries, O(V²), is too slow here; or an infinite loop?)"
                            : " (an infinite loop?)");
         return dead;
     };
     while (next < plan.size()) {
-        if (budget <= 0.0) {  // the time limit is used up: the remaining calls are not run
+        if (budget.used_up()) {  // the time limit is used up: the remaining calls are not run
             for (std::size_t i = next; i < plan.size(); ++i) results[i] = timed_out(next);
             break;
         }
         sandbox::Limits now = limits;
-        now.timeout_seconds = budget;
+        now.timeout_seconds = budget.cpu;
+        now.wall_seconds = budget.wall;
         now.output_bytes = limits.output_bytes + marker_bytes * (plan.size() - next);
         const std::size_t start = next;
         sandbox::Outcome o =
             sandbox::run([&](sandbox::Channel& channel) { run_calls(cases, library, e, plan, start, channel); }, now);
         timings::add("child: process start + calls", o.seconds);
-        budget -= o.seconds;
+        budget.cpu -= o.cpu_seconds;
+        budget.wall -= o.seconds;
         for (auto& [call, text] : split_output(o.output, start)) {
             if (kept >= limits.output_bytes) {
                 truncated = true;
@@ -230,7 +248,7 @@ std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::file
         if (next >= plan.size()) break;
         // The child ended (or hung) inside call `next`.
         CallResult dead;
-        dead.outcome = o.end == sandbox::End::timed_out || budget <= 0.0 ? Outcome::timeout : Outcome::crash;
+        dead.outcome = o.end == sandbox::End::timed_out || budget.used_up() ? Outcome::timeout : Outcome::crash;
         dead.text = death_text(o, name(e));
         if (dead.outcome == Outcome::crash && o.end == sandbox::End::signaled && o.signal_name == "SIGABRT") {
             // The standard library's assertions (-D_GLIBCXX_ASSERTIONS) abort with a message; so does an
@@ -253,7 +271,8 @@ std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::file
             }
         }
         if (dead.outcome == Outcome::timeout) {
-            budget = 0.0;
+            if (o.wall_clock_ran_out) budget.wall = 0.0;
+            else budget.cpu = 0.0;
             const CallResult timeout = timed_out(next);
             for (std::size_t i = next; i < plan.size(); ++i) results[i] = timeout;
             break;
@@ -285,7 +304,9 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
         for (Role role : roles_for(cases[k], checks_for(cases[k])))
             plans[hidden].push_back(PlannedCall{k, role, Inputs{}});  // inputs: made where needed
     }
-    double budget = settings.limits.timeout_seconds;
+    TimeBudget budget{settings.limits.timeout_seconds,
+                      settings.limits.wall_seconds > 0 ? settings.limits.wall_seconds
+                                                       : sandbox::backstop_seconds(settings.limits.timeout_seconds)};
     std::vector<std::pair<std::size_t, std::string>> pieces, hidden_pieces;
     bool truncated = false, hidden_truncated = false;
     std::vector<CallResult> results = run_plan(cases, library, e, plans[0], settings.limits, budget, pieces, truncated);

@@ -31,9 +31,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
+#include <thread>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CELAB_SANDBOX_ASAN 1
@@ -59,6 +61,33 @@ std::string errno_text(const char* what) { return std::string(what) + ": " + std
 void close_fd(int& fd) {
     if (fd >= 0) ::close(fd);
     fd = -1;
+}
+
+// The CPU time (all threads) of a running child, read by the parent: Linux has a clock per process.
+// Elsewhere it is unavailable, and the kernel's RLIMIT_CPU in the child (whole seconds) enforces the limit.
+class ChildClock {
+public:
+    explicit ChildClock(pid_t pid) {
+#if defined(__linux__)
+        available_ = ::clock_getcpuclockid(pid, &clock_) == 0;
+#else
+        (void)pid;
+#endif
+    }
+    bool available() const { return available_; }
+    double seconds() const {
+        timespec t{};
+        if (!available_ || ::clock_gettime(clock_, &t) != 0) return 0.0;
+        return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+    }
+
+private:
+    clockid_t clock_{};
+    bool available_ = false;
+};
+
+double cpu_time(const rusage& u) {
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
 }
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
@@ -347,13 +376,20 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
     };
     const auto keep_messages = [&](const char* data, std::size_t size) { return reader.feed(data, size); };
 
-    const double budget = limits.timeout_seconds > 0 ? limits.timeout_seconds : 0.0;
+    // Two limits: the child's CPU time (what counts: it does not grow when the machine is busy) and a
+    // wall-clock backstop for a child that sleeps or blocks. The CPU clock is read between polls.
+    const double cpu_budget = limits.timeout_seconds > 0 ? limits.timeout_seconds : 0.0;
+    const double wall_budget = limits.wall_seconds > 0 ? limits.wall_seconds : backstop_seconds(cpu_budget);
     const Clock::time_point deadline =
-        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wall_budget));
+    const ChildClock cpu_clock(pid);
+    // The child's CPU time grows at most `cores` seconds per second (threads): sleep no longer than that.
+    const double cores = std::max(1u, std::thread::hardware_concurrency());
 
     bool child_ended = false;  // the child is a zombie (pidfd readable) or already reaped
     bool reaped = false;
     int status = 0;
+    rusage usage{};
     bool timed_out = false;
     bool protocol_error = false;
 
@@ -361,9 +397,16 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
         const Clock::time_point now = Clock::now();
         if (now >= deadline) {
             timed_out = true;
+            out.wall_clock_ran_out = true;
             break;
         }
-        const double remaining = std::chrono::duration<double>(deadline - now).count();
+        const double cpu_left = cpu_budget - cpu_clock.seconds();
+        if (cpu_left <= 0.0) {
+            timed_out = true;
+            break;
+        }
+        const double remaining = std::min(std::chrono::duration<double>(deadline - now).count(),
+                                          cpu_clock.available() ? std::max(cpu_left / cores, 0.002) : 1e9);
         int wait_ms = static_cast<int>(std::min(std::ceil(remaining * 1000.0), 1e9));
         if (pidfd < 0) wait_ms = std::min(wait_ms, 5);  // no pidfd: fall back to waitpid(WNOHANG) polling
 
@@ -393,7 +436,7 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
             }
             if (pid_slot >= 0 && fds[pid_slot].revents != 0) child_ended = true;
         }
-        if (pidfd < 0 && ::waitpid(pid, &status, WNOHANG) == pid) {
+        if (pidfd < 0 && ::wait4(pid, &status, WNOHANG, &usage) == pid) {
             reaped = true;
             child_ended = true;
         }
@@ -405,7 +448,7 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
     if (!reaped) {
         ::kill(pid, SIGKILL);  // in case the group was never created
         for (;;) {
-            if (::waitpid(pid, &status, 0) == pid) {
+            if (::wait4(pid, &status, 0, &usage) == pid) {
                 reaped = true;
                 break;
             }
@@ -416,6 +459,7 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
         }
     }
     out.seconds = elapsed();
+    out.cpu_seconds = reaped ? cpu_time(usage) : cpu_clock.seconds();
     // What the child wrote before it ended is in the pipes now.
     if (message_fd >= 0 && !protocol_error && drain(message_fd, keep_messages) == Drain::protocol_error) {
         protocol_error = true;
@@ -439,7 +483,7 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
         out.exit_code = WEXITSTATUS(status);
     } else if (WIFSIGNALED(status)) {
         const int sig = WTERMSIG(status);
-        // SIGKILL from our deadline, or SIGXCPU/SIGKILL from the CPU-time backstop: both mean "too slow".
+        // SIGKILL from our limits, or SIGXCPU/SIGKILL from the kernel's CPU-time backstop: "too slow".
         if ((timed_out && sig == SIGKILL) || sig == SIGXCPU) {
             out.end = End::timed_out;
         } else {
@@ -450,6 +494,8 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
     }
     return out;
 }
+
+double backstop_seconds(double cpu_seconds) { return 4.0 * cpu_seconds + 5.0; }
 
 std::string signal_name(int sig) {
     switch (sig) {

@@ -35,8 +35,12 @@
 
 namespace celab::grader::sandbox {
 
+// Time: the child is stopped when it has used timeout_seconds of CPU time (all its threads), so a
+// verdict does not depend on how busy the machine is; a child that sleeps or blocks uses no CPU and
+// is stopped by the wall-clock backstop instead (wall_seconds, or 4 x timeout + 5 s when 0).
 struct Limits {
-    double timeout_seconds = 5.0;                     // wall clock for one run() call
+    double timeout_seconds = 5.0;                     // CPU time for one run() call
+    double wall_seconds = 0.0;                        // wall-clock backstop; 0: backstop_seconds(timeout)
     std::size_t memory_bytes = std::size_t(2) << 30;  // address-space limit of the child; 0 = none
                                                       // (never applied under AddressSanitizer)
     std::size_t output_bytes = 8192;                  // captured stdout+stderr kept; the rest is dropped
@@ -53,7 +57,9 @@ struct Outcome {
     std::vector<std::string> messages;  // every COMPLETE message the child sent, in order
     std::string output;                 // what the child printed on stdout+stderr (first output_bytes)
     bool output_truncated = false;
-    double seconds = 0.0;
+    double seconds = 0.0;               // wall clock
+    double cpu_seconds = 0.0;           // CPU time the child used (user + system, all threads)
+    bool wall_clock_ran_out = false;    // timed_out by the backstop, not by the CPU limit
     std::string error;  // failed_to_start / protocol problems (oversized or unfinished message), else empty
 };
 
@@ -77,8 +83,13 @@ private:
     friend Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limits);
 };
 
-// Forks, runs child_main(channel) in the child and waits for it to end (or kills it after
-// limits.timeout_seconds, together with everything it forked). Never throws for anything the child does.
+// The wall-clock backstop for a CPU-time limit: generous, so that a busy machine (many grading jobs on
+// few cores) never stops code that would finish, yet a child that sleeps forever ends.
+double backstop_seconds(double cpu_seconds);
+
+// Forks, runs child_main(channel) in the child and waits for it to end (or kills it, together with
+// everything it forked, once it has used limits.timeout_seconds of CPU time or the wall-clock backstop
+// has passed). Never throws for anything the child does.
 Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limits);
 
 // "SIGSEGV" for SIGSEGV and so on; "SIG<n>" for a signal without a stable name.
