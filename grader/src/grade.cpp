@@ -1,5 +1,7 @@
 #include "grade.hpp"
 
+#include "course_file.hpp"
+
 #include "checks.hpp"
 #include "isolation.hpp"
 #include "submission_loader.hpp"
@@ -424,6 +426,7 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
         if (!g.output.empty()) report.student_output.emplace_back(g.exercise, std::move(g.output));
         for (CheckResult& row : g.rows) report.checks.push_back(std::move(row));
     }
+    course::apply_points(report, settings.points);
     return report;
 }
 
