@@ -49,7 +49,7 @@ struct Options {
     double timeout = 5.0;
     std::size_t memory_mb = 2048;
     bool list = false, validate = false, verbose = false, no_shipped = false, unchecked = false;
-    bool watch = false, poll = false;
+    bool watch = false, poll = false, instructor = false;
     std::string hint;
 };
 
@@ -71,6 +71,7 @@ po::options_description describe_options(Options& o) {
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
         ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")
+        ("instructor", po::bool_switch(&o.instructor), "the instructor's view: hidden cases' inputs, expected values, worst entries, diagnoses and output shown in full (never for students)")
         ("validate", po::bool_switch(&o.validate), "check the case files and grade the reference solutions on them; exit 2 if the reference fails a case")
         ("watch,w", po::bool_switch(&o.watch), "grade, then grade again whenever an exercise file is saved (keys: h hint, a all results, q quit); with --output FILE also rewrites FILE")
         ("poll", po::bool_switch(&o.poll), "with --watch: notice saves by polling the files instead of inotify (network drives, WSL's Windows drives)")
@@ -257,6 +258,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         w.grade.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
         w.grade.seed = o.seed;
         w.grade.points = course.points;
+        w.grade.instructor_view = o.instructor;
         w.grade.submission_label = w.folder.string();
         w.poll = o.poll;
         w.format = o.format;
@@ -300,6 +302,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     settings.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
     settings.seed = o.seed;
     settings.points = course.points;
+    settings.instructor_view = o.instructor || o.validate;
     settings.submission_label = label;
     const auto grading = std::chrono::steady_clock::now();
     Report report = grade(cases, library, settings);

@@ -106,6 +106,9 @@ struct CheckResult {
     std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
     std::string hint;       // the case's hint, on rows that did not pass (visible cases only)
     std::shared_ptr<const Plot> plot;  // failing rows of a visible case whose own answer is wrong (vector or matrix)
+    // A hidden case's inputs, expected values, message and diagnosis are withheld from this report's
+    // reader (a student); false for visible cases and in the instructor's view (GradeSettings).
+    bool withheld = false;
 };
 
 struct Report {
@@ -116,6 +119,7 @@ struct Report {
     unsigned long long seed = 0;
     std::string submission;  // the folder graded
     std::string note;        // said once by the text report, e.g. that the sandbox is the portable fallback
+    bool instructor_view = false;  // hidden cases shown in full (GradeSettings::instructor_view)
 
     double score() const;
     double max_score() const;
