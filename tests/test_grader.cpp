@@ -288,7 +288,7 @@ BOOST_AUTO_TEST_CASE(the_instructors_view_shows_hidden_cases_in_full) {
     BOOST_TEST(r.instructor_view);
     bool hidden_message = false;
     for (const CheckResult& c : r.checks) {
-        BOOST_TEST(!c.withheld);
+        BOOST_TEST(!c.withheld());
         if (c.case_name == "secret" && c.check == "values") {
             BOOST_TEST((c.status == Status::fail));
             hidden_message = c.message.find("worst entry") != std::string::npos;
@@ -302,7 +302,7 @@ BOOST_AUTO_TEST_CASE(the_instructors_view_shows_hidden_cases_in_full) {
 
     // And the student's view of the same grading withholds exactly the hidden rows.
     const Report student = grade({visible, hidden}, module_dir / "celab_fixture_print_inputs.so", settings());
-    for (const CheckResult& c : student.checks) BOOST_TEST(c.withheld == (c.case_name == "secret"));
+    for (const CheckResult& c : student.checks) BOOST_TEST(c.withheld() == (c.case_name == "secret"));
 }
 
 BOOST_AUTO_TEST_CASE(an_absurdly_large_result_is_a_wrong_shape_not_a_grader_crash) {

@@ -362,8 +362,8 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
             run.results[role] = std::move(results[i]);
         }
         for (CheckResult& row : judge(run)) {
-            if (row.visibility == Visibility::hidden && !settings.instructor_view) row.withheld = true;
-            if (row.withheld && row.status != Status::pass) {
+            row.instructor_view = settings.instructor_view;
+            if (row.withheld() && row.status != Status::pass) {
                 row.hint.clear();
                 row.diagnosis.clear();
                 row.mistake.clear();

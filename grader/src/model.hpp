@@ -106,9 +106,10 @@ struct CheckResult {
     std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
     std::string hint;       // the case's hint, on rows that did not pass (visible cases only)
     std::shared_ptr<const Plot> plot;  // failing rows of a visible case whose own answer is wrong (vector or matrix)
+    bool instructor_view = false;  // graded for the instructor (GradeSettings::instructor_view)
     // A hidden case's inputs, expected values, message and diagnosis are withheld from this report's
-    // reader (a student); false for visible cases and in the instructor's view (GradeSettings).
-    bool withheld = false;
+    // reader (a student); never for visible cases, nor in the instructor's view.
+    bool withheld() const { return visibility == Visibility::hidden && !instructor_view; }
 };
 
 struct Report {
