@@ -432,7 +432,7 @@ BOOST_AUTO_TEST_CASE(gradescope_many_cases_stay_tens_of_tests_with_bounded_outpu
     for (const char* check : {"shape", "values", "stability"})
         for (int k = 0; k < 300; ++k)
             r.checks.push_back(row(exercise_named("softmax"), check, "case" + std::to_string(k), Status::fail, 0, 1,
-                                   "<script>alert(1)</script> " + huge));
+                                   "<script>alert(1)</script> " + std::to_string(k) + huge));
     r.student_output.emplace_back(exercise_named("softmax"), "<script>alert(1)</script>\n" + std::string(1 << 20, 'y'));
     const nlohmann::json doc = gradescope(r);
     check_against_specification(doc);
@@ -440,11 +440,27 @@ BOOST_AUTO_TEST_CASE(gradescope_many_cases_stay_tens_of_tests_with_bounded_outpu
     for (const nlohmann::json& t : doc.at("tests")) {
         const std::string output = t.at("output").get<std::string>();
         BOOST_TEST(output.size() < 20000u);
-        BOOST_TEST(contains(output, "(and 290 more failing visible cases: ./grade lists them)"), output.substr(0, 300));
+        BOOST_TEST(contains(output, "(and 290 more failing cases: ./grade lists them)"), output.substr(0, 300));
         BOOST_TEST(contains(output, "<script>alert(1)</script>"), "shown literally: output_format is text");
     }
     BOOST_TEST(doc.at("output").get<std::string>().size() < 30000u);
     BOOST_TEST(doc.dump().size() < 200000u);
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_lists_cases_with_the_same_failure_once) {
+    Report r;
+    r.submission = "exercises";
+    for (int k = 0; k < 30; ++k)
+        r.checks.push_back(row(exercise_named("softmax"), "values", "c" + std::to_string(k), Status::error, 0, 1,
+                               "celab::softmax is unavailable: softmax.cpp did not compile or link"));
+    r.checks.push_back(row(exercise_named("softmax"), "values", "h1", Status::fail, 0, 1, hidden_message, "", Visibility::hidden));
+    r.checks.push_back(row(exercise_named("softmax"), "values", "h2", Status::fail, 0, 1, hidden_message, "", Visibility::hidden));
+    const std::string output = test_named(gradescope(r, "visible"), "softmax / values").at("output");
+    BOOST_TEST(contains(output, "cases \"c0\", \"c1\", \"c2\", \"c3\", \"c4\", \"c5\", \"c6\", \"c7\", \"c8\", \"c9\", ... (30): error\n"
+                                "    celab::softmax is unavailable"), output);
+    BOOST_TEST(output.find("unavailable") == output.rfind("unavailable"), "said once:\n" << output);
+    BOOST_TEST(contains(output, "hidden cases \"h1\", \"h2\" (2): wrong result"), output);
+    BOOST_TEST(!contains(output, "SECRET"), output);
 }
 
 BOOST_AUTO_TEST_CASE(gradescope_compiler_errors_once_per_file) {

@@ -67,16 +67,39 @@ bool hidden_rows_after_published() {
     return mode == nullptr || std::string(mode) != "visible";
 }
 
-// What one failing row says in its test's output.
-std::string failure_line(const CheckResult& row) {
-    if (row.withheld() || row.visibility == Visibility::hidden) {  // students read it, whatever the view
-        return "hidden case \"" + detail::printable(row.case_name) + "\": " + detail::status_phrase(row.status);
-    }
-    std::string text = "case \"" + row.case_name + "\": " + detail::status_phrase(row.status);
+// Failing rows that say the same (status, and for visible cases message, diagnosis and hint): listed once,
+// with the names of their cases.
+struct Failure {
+    const CheckResult* first = nullptr;
+    bool hidden = false;
+    std::vector<std::string> cases;
+};
+
+bool same_failure(const Failure& f, const CheckResult& row) {
+    const bool hidden = row.withheld() || row.visibility == Visibility::hidden;
+    if (f.hidden != hidden || f.first->status != row.status) return false;
+    return hidden || (f.first->message == row.message && f.first->diagnosis == row.diagnosis && f.first->hint == row.hint);
+}
+
+std::string case_list(const std::vector<std::string>& names) {
+    std::string list;
+    for (std::size_t i = 0; i < names.size() && i < max_listed_failures; ++i)
+        list += (i ? ", \"" : "\"") + names[i] + "\"";
+    if (names.size() > max_listed_failures) list += ", ...";
+    if (names.size() > 1) list += " (" + std::to_string(names.size()) + ")";
+    return list;
+}
+
+// What one group of failing rows says in its test's output; a hidden case: its name and verdict only.
+std::string failure_text(const Failure& f) {
+    const CheckResult& row = *f.first;
+    const std::string names = (f.cases.size() == 1 ? "case " : "cases ") + case_list(f.cases);
+    if (f.hidden) return detail::printable("hidden " + names + ": " + detail::status_phrase(row.status));
+    std::string text = names + ": " + detail::status_phrase(row.status);
     if (row.status == Status::not_implemented) text += " (edit " + std::string(source_file(row.exercise)) + ".cpp)";
     if (!row.message.empty()) text += "\n    " + clip(row.message, max_message_chars);
     if (!row.diagnosis.empty()) text += "\n    Likely mistake: " + row.diagnosis;
-    if (!row.hint.empty()) text += "\n    Hint: " + row.hint;
+    if (!row.hint.empty()) text += "\n    Hint: " + clip(row.hint, max_message_chars);
     return detail::printable(text);
 }
 
@@ -89,41 +112,45 @@ struct Test {
 };
 
 std::string test_output(const Test& test) {
-    std::size_t passed = 0, hidden = 0;
-    std::vector<const CheckResult*> failing;
+    std::size_t passed = 0, hidden = 0, skipped = 0;
+    std::vector<Failure> failures;
     for (const CheckResult* row : test.rows) {
         if (row->visibility == Visibility::hidden) ++hidden;
-        if (row->status == Status::pass) ++passed;
-        else failing.push_back(row);
+        if (row->status == Status::pass) {
+            ++passed;
+            continue;
+        }
+        if (row->status == Status::skipped && row->visibility == Visibility::visible) {  // all say the same
+            ++skipped;
+            continue;
+        }
+        auto it = std::find_if(failures.begin(), failures.end(), [&](const Failure& f) { return same_failure(f, *row); });
+        if (it == failures.end())
+            it = failures.insert(failures.end(), Failure{row, row->withheld() || row->visibility == Visibility::hidden, {}});
+        it->cases.push_back(row->case_name);
     }
     const std::size_t total = test.rows.size();
     std::string text = std::to_string(passed) + "/" + std::to_string(total) + (total == 1 ? " case" : " cases") +
                        " passed";
     if (hidden > 0 && !test.hidden_part) text += " (" + std::to_string(hidden) + " of them hidden)";
-    if (failing.empty()) return text;
-    // Rows skipped because a prerequisite failed all say the same: count them.
-    std::size_t skipped = 0, listed_visible = 0, unlisted = 0;
+    if (passed == total) return text;
+    std::size_t shown = 0, unlisted = 0;
     std::string lines;
-    for (const CheckResult* row : failing) {
-        if (row->status == Status::skipped && row->visibility == Visibility::visible) {
-            ++skipped;
+    for (const Failure& f : failures) {
+        if (shown == max_listed_failures) {
+            unlisted += f.cases.size();
             continue;
         }
-        if (row->visibility == Visibility::visible && listed_visible == max_listed_failures) {
-            ++unlisted;
-            continue;
-        }
-        if (row->visibility == Visibility::visible) ++listed_visible;
-        lines += "\n" + failure_line(*row);
+        ++shown;
+        lines += "\n" + failure_text(f);
     }
     if (!lines.empty()) text += "\nFailing:" + lines;
-    if (unlisted > 0) text += "\n(and " + std::to_string(unlisted) + " more failing visible cases: ./grade lists them)";
+    if (unlisted > 0) text += "\n(and " + std::to_string(unlisted) + " more failing cases: ./grade lists them)";
     if (skipped > 0) {
         text += "\n" + std::to_string(skipped) + (skipped == 1 ? " case" : " cases") +
                 " skipped: they need the check this one depends on (shape) to pass first";
     }
-    if (std::any_of(test.rows.begin(), test.rows.end(), [](const CheckResult* r) { return r->visibility == Visibility::hidden; }))
-        text += "\nThe inputs and expected values of hidden cases are not shown.";
+    if (hidden > 0) text += "\nThe inputs and expected values of hidden cases are not shown.";
     return clip(text, max_test_output_chars);
 }
 
