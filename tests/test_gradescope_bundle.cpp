@@ -1,8 +1,9 @@
 // The Gradescope autograder bundle end to end, as Gradescope runs it: the zip is made (celab_gradescope),
 // unpacked with libzip into $AUTOGRADER_ROOT/source of a scratch folder, setup.sh runs once (it builds
 // the grader: minutes, so once per test run, shared by the test cases) and run_autograder grades a
-// perfect, a wrong, a non-compiling and a hostile submission, a submission nested in a folder and an
-// empty one; each results.json is checked against Gradescope's specification.
+// perfect, a wrong, a non-compiling, a crashing and a hostile submission, one nested in a folder, one
+// with files missing and an empty one, also with a broken grader or setup; each results.json is
+// checked against Gradescope's specification.
 //
 // Under AddressSanitizer the end-to-end cases are skipped (setup.sh builds a Release grader whatever
 // this build is, which would double the time of CI); the bundle's contents are still checked, and the
@@ -305,6 +306,22 @@ BOOST_AUTO_TEST_CASE(files_in_a_folder_are_found) {
     const nlohmann::json doc = autograder().grade(nested);
     check_specification(doc);
     BOOST_TEST(doc.at("score").get<double>() == max_score(doc));
+}
+
+BOOST_AUTO_TEST_CASE(missing_files_cost_their_exercises_only) {
+    SKIP_UNDER_ASAN();
+    const nlohmann::json doc = autograder().grade({{"softmax.cpp", read(source_dir / "solutions" / "softmax.cpp")}});
+    check_specification(doc);
+    const std::string output = doc.at("output");
+    BOOST_TEST(output.find("Missing file: loss.cpp") != std::string::npos, output);
+    BOOST_TEST(output.find("Missing file: gradient.cpp") != std::string::npos, output);
+    BOOST_TEST(doc.at("score").get<double>() > 0.0);
+    BOOST_TEST(doc.at("score").get<double>() < max_score(doc));
+    for (const nlohmann::json& t : doc.at("tests")) {
+        const std::string name = t.at("name");
+        if (name.rfind("softmax / ", 0) == 0) BOOST_TEST(t.at("status") == "passed", name);
+        if (name.rfind("cross_entropy_grad / ", 0) == 0) BOOST_TEST(t.at("status") == "failed", name);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_softmax_without_max_subtraction_loses_points) {

@@ -463,6 +463,18 @@ BOOST_AUTO_TEST_CASE(gradescope_lists_cases_with_the_same_failure_once) {
     BOOST_TEST(!contains(output, "SECRET"), output);
 }
 
+BOOST_AUTO_TEST_CASE(gradescope_names_a_missing_file_once) {
+    Report r;
+    r.submission = "exercises";
+    for (const char* e : {"cross_entropy_grad", "cross_entropy_grad_batch"}) {
+        r.checks.push_back(row(exercise_named(e), "shape", "a", Status::error, 0, 1, "gradient.cpp did not compile"));
+        r.build_errors.emplace_back(exercise_named(e), "missing file /tmp/celab-submission.x/gradient.cpp");
+    }
+    const std::string output = gradescope(r).at("output");
+    BOOST_TEST(contains(output, "Missing file: gradient.cpp (cross_entropy_grad, cross_entropy_grad_batch): upload it"), output);
+    BOOST_TEST(!contains(output, "/tmp/celab-submission"), output);
+}
+
 BOOST_AUTO_TEST_CASE(gradescope_compiler_errors_once_per_file) {
     Report r;
     r.submission = "exercises";

@@ -214,6 +214,10 @@ std::string overall_output(const Report& report, double score, double max_score)
         for (const auto& [file, names] : files) {
             std::string list;
             for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+            if (std::string(which) == "errors" && text[file].rfind("missing file ", 0) == 0) {  // the builder's words
+                extras += "\nMissing file: " + file + " (" + list + "): upload it to have these exercises graded\n";
+                continue;
+            }
             extras += std::string("\n") + (std::string(which) == "errors" ? "Compiler errors in " : "Compiler warnings in ") +
                       file + " (" + list + "):\n" + block(text[file]) + "\n";
         }
