@@ -9,10 +9,10 @@
 //               "visibility": "visible" | "after_published", "tags": ["EXERCISE"]}]}
 //
 // One test per exercise and check (tens of rows, not one per case): its score is the sum of its cases'
-// points and its output lists the failing cases (a hidden case: its name and verdict only). Every
-// string is "text": Gradescope's default for the top-level output is "simple_format", which renders
-// HTML, and student-controlled text (printed output, an Eigen type name with <...> in a compiler
-// error) must be shown literally.
+// points and its output lists the failing cases, those failing alike once with their names (a hidden
+// case: its name and verdict only). Every string is "text": Gradescope's default for the top-level
+// output is "simple_format", which renders HTML, and student-controlled text (printed output, an Eigen
+// type name with <...> in a compiler error) must be shown literally.
 //
 // Hidden cases, chosen by the environment variable CELAB_GRADESCOPE_HIDDEN:
 //   "after_published" (default)  the hidden cases of a check are a test of their own, "EXERCISE / CHECK
@@ -20,9 +20,9 @@
 //                                and their total score, only once the instructor publishes the grades.
 //   "visible"                    one visible test per check; the output names failing hidden cases and
 //                                their verdict only, so students see their total score at once.
-// The top-level output holds the progress summary, the compiler output (once per file) and the
-// student's own output; the latter only for exercises without hidden cases, since a submission could
-// print the inputs it was given.
+// The top-level output holds the progress summary, the compiler output (once per file; a file not
+// uploaded is named as missing) and the student's own output; the latter only for exercises without
+// hidden cases, since a submission could print the inputs it was given.
 #include "reports.hpp"
 
 #include <nlohmann/json.hpp>
@@ -40,7 +40,7 @@ namespace celab::grader::reports {
 namespace {
 
 // Limits on what one results.json carries: Gradescope shows it in the browser.
-constexpr std::size_t max_listed_failures = 10;       // failing visible cases spelled out per test
+constexpr std::size_t max_listed_failures = 10;       // failures spelled out per test, and case names per failure
 constexpr std::size_t max_message_chars = 1000;       // per failing case
 constexpr std::size_t max_test_output_chars = 16000;  // per test
 constexpr std::size_t max_block_chars = 20000;        // per block of compiler or student output
