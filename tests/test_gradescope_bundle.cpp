@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -84,6 +85,19 @@ fs::path scratch_root() {
     }();
     return dir;
 }
+
+// The scratch folder (a whole unpacked autograder with its build, about 100 MB) goes at the end of the
+// run, unless CELAB_KEEP_SCRATCH is set (to look into it after a failure).
+struct RemoveScratch {
+    RemoveScratch() = default;
+    RemoveScratch(const RemoveScratch&) = delete;
+    RemoveScratch& operator=(const RemoveScratch&) = delete;
+    ~RemoveScratch() {
+        if (std::getenv("CELAB_KEEP_SCRATCH") != nullptr) return;
+        std::error_code ignored;
+        fs::remove_all(scratch_root(), ignored);
+    }
+};
 
 // A hidden case of the instructor's: cross_entropy on logits the visible cases do not have.
 fs::path hidden_cases() {
@@ -241,6 +255,8 @@ void find_strings(const nlohmann::json& doc, const std::string& path, const std:
     }
 
 }  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(RemoveScratch);
 
 BOOST_AUTO_TEST_CASE(the_zip_holds_the_scripts_the_course_and_the_hidden_cases) {
     const auto& entries = autograder().entries;
