@@ -5,6 +5,11 @@ CELAB_APT_PACKAGES=(libboost-test-dev libboost-program-options-dev libeigen3-dev
 # Only for the test suite, not for students: tmux drives ./grade --watch (tests/test_watch.cpp) and
 # chromium renders the HTML report (tests/test_html_report.cpp); without them those tests skip.
 CELAB_TEST_APT_PACKAGES=(tmux chromium)
+# Required by the instructor's tools (course/: libzip writes the Gradescope bundle) and so by the test suite,
+# not by students: ./test installs them with the packages above (celab_ensure_packages); ./grade does not,
+# and without them CMake leaves the instructor's tools out (course/gradescope/CMakeLists.txt).
+CELAB_COURSE_APT_PACKAGES=(libzip-dev pkg-config)
+[[ ${0##*/} == test ]] && CELAB_APT_PACKAGES+=("${CELAB_COURSE_APT_PACKAGES[@]}")
 
 celab_say() { printf 'celab: %s\n' "$*" >&2; }
 

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
@@ -123,6 +124,7 @@ const SuiteSample suites[] = {
     {"cross_entropy_grad", 2, 0, 2, 0},
 };
 
+// One test per exercise and check; the hidden cases of a check form a test of their own (after_published).
 struct GradescopeSample {
     std::string name;
     double score, max_score;
@@ -132,13 +134,12 @@ std::ostream& operator<<(std::ostream& out, const GradescopeSample& s) {
     return out << s.name << ": " << s.score << "/" << s.max_score << " " << s.status << " " << s.visibility;
 }
 const GradescopeSample gradescope_tests[] = {
-    {"softmax / shape / uniform", 1, 1, "passed", "visible"},
-    {"cross_entropy / values / tiny", 0, 2, "failed", "visible"},
-    {"cross_entropy / values / secret", 0, 2, "failed", "after_published"},
-    {"cross_entropy / values / ok", 2, 2, "passed", "visible"},
-    {"cross_entropy / stability / tiny", 0, 2, "failed", "visible"},
-    {"cross_entropy / stability / ok", 0, 2, "failed", "visible"},
-    {"cross_entropy_grad / shape / peaked", 0, 1, "failed", "visible"},
+    {"softmax / shape", 2, 2, "passed", "visible"},
+    {"softmax / values", 2, 2, "passed", "visible"},
+    {"cross_entropy / values", 2, 4, "failed", "visible"},
+    {"cross_entropy / values (hidden cases)", 0, 2, "failed", "after_published"},
+    {"cross_entropy / stability", 0, 4, "failed", "visible"},
+    {"cross_entropy_grad / shape", 0, 2, "failed", "visible"},
 };
 
 pt::ptree parse_xml(const std::string& xml) {
@@ -295,23 +296,94 @@ BOOST_AUTO_TEST_CASE(junit_shows_build_errors) {
 }
 
 // ---- gradescope -----------------------------------------------------------------------------
+namespace {
+
+// Renders `report` as results.json with CELAB_GRADESCOPE_HIDDEN set to `mode` ("" unset).
+nlohmann::json gradescope(const Report& report, const std::string& mode = "") {
+    if (mode.empty()) ::unsetenv("CELAB_GRADESCOPE_HIDDEN");
+    else ::setenv("CELAB_GRADESCOPE_HIDDEN", mode.c_str(), 1);
+    const std::string text = render(report, "gradescope", {});
+    ::unsetenv("CELAB_GRADESCOPE_HIDDEN");
+    return nlohmann::json::parse(text);
+}
+
+const nlohmann::json& test_named(const nlohmann::json& doc, const std::string& name) {
+    static const nlohmann::json none;
+    for (const nlohmann::json& t : doc.at("tests"))
+        if (t.at("name") == name) return t;
+    BOOST_TEST(false, "no test named \"" << name << "\"");
+    return none;
+}
+
+// The fields and types of Gradescope's specification ("Output format"), and the score adding up.
+void check_against_specification(const nlohmann::json& doc) {
+    BOOST_TEST_REQUIRE(doc.is_object());
+    const std::set<std::string> formats = {"text", "html", "simple_format", "md", "ansi"};
+    const std::set<std::string> visibilities = {"hidden", "after_due_date", "after_published", "visible"};
+    const std::set<std::string> top = {"score", "execution_time", "output", "output_format", "test_output_format",
+                                       "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests",
+                                       "leaderboard"};
+    for (const auto& [key, value] : doc.items()) BOOST_TEST(top.count(key) == 1u, "unknown top-level field " << key);
+    BOOST_TEST(doc.at("score").is_number());
+    BOOST_TEST(doc.at("output").is_string());
+    BOOST_TEST(doc.at("output_format") == "text", "student text must not be rendered as HTML");
+    BOOST_TEST(doc.at("test_output_format") == "text");
+    BOOST_TEST(doc.at("test_name_format") == "text");
+    BOOST_TEST(visibilities.count(doc.at("visibility").get<std::string>()) == 1u);
+    BOOST_TEST(visibilities.count(doc.at("stdout_visibility").get<std::string>()) == 1u);
+    BOOST_TEST_REQUIRE(doc.at("tests").is_array());
+    const std::set<std::string> fields = {"score", "max_score", "status", "name", "name_format", "number", "output",
+                                          "output_format", "tags", "visibility", "extra_data"};
+    double sum = 0.0;
+    std::set<std::string> names;
+    for (const nlohmann::json& t : doc.at("tests")) {
+        for (const auto& [key, value] : t.items()) BOOST_TEST(fields.count(key) == 1u, "unknown test field " << key);
+        BOOST_TEST(t.at("name").is_string());
+        BOOST_TEST(names.insert(t.at("name").get<std::string>()).second, "two tests named " << t.at("name"));
+        BOOST_TEST(t.at("number").is_string());
+        BOOST_TEST(t.at("score").is_number());
+        BOOST_TEST(t.at("max_score").is_number());
+        BOOST_TEST(t.at("score").get<double>() <= t.at("max_score").get<double>() + 1e-9);
+        BOOST_TEST((t.at("status") == "passed" || t.at("status") == "failed"));
+        BOOST_TEST((t.at("status") == "passed") == (t.at("score").get<double>() == t.at("max_score").get<double>()));
+        BOOST_TEST(t.at("output").is_string());
+        BOOST_TEST(formats.count(t.at("output_format").get<std::string>()) == 1u);
+        BOOST_TEST(t.at("output_format") == "text");
+        BOOST_TEST(t.at("name_format") == "text");
+        BOOST_TEST(t.at("tags").is_array());
+        BOOST_TEST(visibilities.count(t.at("visibility").get<std::string>()) == 1u);
+        sum += t.at("score").get<double>();
+    }
+    BOOST_TEST(doc.at("score").get<double>() == sum, "the score is the sum of the tests' scores");
+}
+
+}  // namespace
+
 BOOST_DATA_TEST_CASE(gradescope_tests_have_points_status_and_visibility, bdata::make(gradescope_tests), sample) {
     const GradescopeSample& expected = sample;  // a concrete type: no dependent names below
-    const nlohmann::json doc = nlohmann::json::parse(render(sample_report(), "gradescope", {}));
-    const nlohmann::json& tests = doc.at("tests");
-    BOOST_TEST(tests.size() == 11u);
-    const nlohmann::json::const_iterator it = std::find_if(tests.begin(), tests.end(),
-                                 [&](const nlohmann::json& t) { return t.at("name") == expected.name; });
-    BOOST_TEST_REQUIRE((it != tests.end()), "no test named \"" << expected.name << "\"");
-    BOOST_TEST(it->at("score").get<double>() == expected.score);
-    BOOST_TEST(it->at("max_score").get<double>() == expected.max_score);
-    BOOST_TEST(it->at("status").get<std::string>() == expected.status);
-    BOOST_TEST(it->at("visibility").get<std::string>() == expected.visibility);
-    BOOST_TEST(!it->at("output").get<std::string>().empty());
+    const nlohmann::json doc = gradescope(sample_report());
+    BOOST_TEST(doc.at("tests").size() == 6u, "one test per exercise and check, hidden cases apart");
+    const nlohmann::json& t = test_named(doc, expected.name);
+    BOOST_TEST_REQUIRE(!t.is_null());
+    BOOST_TEST(t.at("score").get<double>() == expected.score);
+    BOOST_TEST(t.at("max_score").get<double>() == expected.max_score);
+    BOOST_TEST(t.at("status").get<std::string>() == expected.status);
+    BOOST_TEST(t.at("visibility").get<std::string>() == expected.visibility);
+    BOOST_TEST(!t.at("output").get<std::string>().empty());
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_follows_the_specification) {
+    for (const std::string mode : {"", "after_published", "visible"}) {
+        BOOST_TEST_CONTEXT("CELAB_GRADESCOPE_HIDDEN=" << mode) {
+            check_against_specification(gradescope(sample_report(), mode));
+            check_against_specification(gradescope(build_error_report(), mode));
+            check_against_specification(gradescope(Report{}, mode));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(gradescope_top_level) {
-    const nlohmann::json doc = nlohmann::json::parse(render(sample_report(), "gradescope", {}));
+    const nlohmann::json doc = gradescope(sample_report());
     BOOST_TEST(doc.at("score").get<double>() == 6.0);
     BOOST_TEST(doc.at("visibility").get<std::string>() == "visible");
     BOOST_TEST(doc.at("stdout_visibility").get<std::string>() == "hidden");
@@ -319,8 +391,104 @@ BOOST_AUTO_TEST_CASE(gradescope_top_level) {
     BOOST_TEST(contains(output, "Score: 6.0/16.0"));
     BOOST_TEST(contains(output, "hello from softmax"), "output of an exercise without hidden cases is shown");
     BOOST_TEST(!contains(output, "x < y"), "output of an exercise with hidden cases could echo their inputs");
-    const nlohmann::json& tiny = doc.at("tests").at(4);
-    BOOST_TEST(contains(tiny.at("output").get<std::string>(), "Likely mistake: forgot to subtract the maximum"));
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_lists_the_failing_cases_of_a_check) {
+    const nlohmann::json doc = gradescope(sample_report());
+    const std::string values = test_named(doc, "cross_entropy / values").at("output").get<std::string>();
+    BOOST_TEST(contains(values, "1/2 cases passed"), values);
+    BOOST_TEST(contains(values, "case \"tiny\": wrong result\n    case tiny: worst index (1): expected 0.25, actual 0.3"), values);
+    BOOST_TEST(contains(values, "Likely mistake: forgot to subtract the maximum"));
+    BOOST_TEST(!contains(values, "secret"), "the hidden case is a test of its own");
+    const std::string hidden = test_named(doc, "cross_entropy / values (hidden cases)").at("output").get<std::string>();
+    BOOST_TEST(contains(hidden, "0/1 case passed"), hidden);
+    BOOST_TEST(contains(hidden, "hidden case \"secret\": wrong result"), hidden);
+    const std::string stability = test_named(doc, "cross_entropy / stability").at("output").get<std::string>();
+    BOOST_TEST(contains(stability, "case \"tiny\": crashed"), stability);
+    BOOST_TEST(contains(stability, "1 case skipped"), stability);
+    const std::string grad = test_named(doc, "cross_entropy_grad / shape").at("output").get<std::string>();
+    BOOST_TEST(contains(grad, "not implemented yet (edit gradient.cpp)"), grad);
+    BOOST_TEST(test_named(doc, "softmax / values").at("output") == "2/2 cases passed");
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_hidden_cases_visible_mode) {
+    // The alternative to after_published: one visible test per check, hidden details withheld.
+    const nlohmann::json doc = gradescope(sample_report(), "visible");
+    BOOST_TEST(doc.at("tests").size() == 5u);
+    for (const nlohmann::json& t : doc.at("tests")) BOOST_TEST(t.at("visibility") == "visible");
+    const nlohmann::json& values = test_named(doc, "cross_entropy / values");
+    BOOST_TEST(values.at("max_score").get<double>() == 6.0);
+    const std::string output = values.at("output").get<std::string>();
+    BOOST_TEST(contains(output, "1/3 cases passed (1 of them hidden)"), output);
+    BOOST_TEST(contains(output, "hidden case \"secret\": wrong result"), output);
+    BOOST_TEST(contains(output, "The inputs and expected values of hidden cases are not shown."), output);
+    BOOST_TEST(doc.at("score").get<double>() == 6.0);
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_many_cases_stay_tens_of_tests_with_bounded_output) {
+    Report r;
+    r.submission = "exercises";
+    const std::string huge(100000, 'x');
+    for (const char* check : {"shape", "values", "stability"})
+        for (int k = 0; k < 300; ++k)
+            r.checks.push_back(row(exercise_named("softmax"), check, "case" + std::to_string(k), Status::fail, 0, 1,
+                                   "<script>alert(1)</script> " + std::to_string(k) + huge));
+    r.student_output.emplace_back(exercise_named("softmax"), "<script>alert(1)</script>\n" + std::string(1 << 20, 'y'));
+    const nlohmann::json doc = gradescope(r);
+    check_against_specification(doc);
+    BOOST_TEST(doc.at("tests").size() == 3u);
+    for (const nlohmann::json& t : doc.at("tests")) {
+        const std::string output = t.at("output").get<std::string>();
+        BOOST_TEST(output.size() < 20000u);
+        BOOST_TEST(contains(output, "(and 290 more failing cases: ./grade lists them)"), output.substr(0, 300));
+        BOOST_TEST(contains(output, "<script>alert(1)</script>"), "shown literally: output_format is text");
+    }
+    BOOST_TEST(doc.at("output").get<std::string>().size() < 30000u);
+    BOOST_TEST(doc.dump().size() < 200000u);
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_lists_cases_with_the_same_failure_once) {
+    Report r;
+    r.submission = "exercises";
+    for (int k = 0; k < 30; ++k)
+        r.checks.push_back(row(exercise_named("softmax"), "values", "c" + std::to_string(k), Status::error, 0, 1,
+                               "celab::softmax is unavailable: softmax.cpp did not compile or link"));
+    r.checks.push_back(row(exercise_named("softmax"), "values", "h1", Status::fail, 0, 1, hidden_message, "", Visibility::hidden));
+    r.checks.push_back(row(exercise_named("softmax"), "values", "h2", Status::fail, 0, 1, hidden_message, "", Visibility::hidden));
+    const std::string output = test_named(gradescope(r, "visible"), "softmax / values").at("output");
+    BOOST_TEST(contains(output, "cases \"c0\", \"c1\", \"c2\", \"c3\", \"c4\", \"c5\", \"c6\", \"c7\", \"c8\", \"c9\", ... (30): error\n"
+                                "    celab::softmax is unavailable"), output);
+    BOOST_TEST(output.find("unavailable") == output.rfind("unavailable"), "said once:\n" << output);
+    BOOST_TEST(contains(output, "hidden cases \"h1\", \"h2\" (2): wrong result"), output);
+    BOOST_TEST(!contains(output, "SECRET"), output);
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_names_a_missing_file_once) {
+    Report r;
+    r.submission = "exercises";
+    for (const char* e : {"cross_entropy_grad", "cross_entropy_grad_batch"}) {
+        r.checks.push_back(row(exercise_named(e), "shape", "a", Status::error, 0, 1, "gradient.cpp did not compile"));
+        r.build_errors.emplace_back(exercise_named(e), "missing file /tmp/celab-submission.x/gradient.cpp");
+    }
+    const std::string output = gradescope(r).at("output");
+    BOOST_TEST(contains(output, "Missing file: gradient.cpp (cross_entropy_grad, cross_entropy_grad_batch): upload it"), output);
+    BOOST_TEST(!contains(output, "/tmp/celab-submission"), output);
+}
+
+BOOST_AUTO_TEST_CASE(gradescope_compiler_errors_once_per_file) {
+    Report r;
+    r.submission = "exercises";
+    const std::string error = "softmax.cpp:3:1: error: no match for 'operator*' (Eigen::Matrix<double, -1, 1>)";
+    for (const char* e : {"softmax", "softmax_rows", "log_softmax_rows", "log_sum_exp"}) {
+        r.checks.push_back(row(exercise_named(e), "values", "a", Status::error, 0, 1, "softmax.cpp did not compile"));
+        r.build_errors.emplace_back(exercise_named(e), error);
+    }
+    const nlohmann::json doc = gradescope(r);
+    check_against_specification(doc);
+    const std::string output = doc.at("output").get<std::string>();
+    BOOST_TEST(output.find(error) != std::string::npos, output);
+    BOOST_TEST(output.find(error) == output.rfind(error), "shown once for the four exercises of the file");
+    BOOST_TEST(contains(output, "Compiler errors in softmax.cpp (softmax, softmax_rows, log_softmax_rows, log_sum_exp):"), output);
 }
 
 // ---- text -----------------------------------------------------------------------------------
@@ -548,7 +716,7 @@ BOOST_AUTO_TEST_CASE(out_of_range_is_its_own_status_in_every_format) {
     const nlohmann::json gradescope = nlohmann::json::parse(render(r, "gradescope", {}));
     BOOST_TEST(gradescope.at("tests").at(0).at("status").get<std::string>() == "failed");
     BOOST_TEST(contains(gradescope.at("tests").at(0).at("output").get<std::string>(), "out-of-range access in softmax"));
-    BOOST_TEST(contains(gradescope.at("output").get<std::string>(), "Compiler warnings for softmax.cpp"));
+    BOOST_TEST(contains(gradescope.at("output").get<std::string>(), "Compiler warnings in softmax.cpp (softmax, log_sum_exp)"));
 
     const std::string text = render(r, "text", {});
     BOOST_TEST_MESSAGE("text report:\n" << text);
