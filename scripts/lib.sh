@@ -6,10 +6,9 @@ CELAB_APT_PACKAGES=(libboost-test-dev libboost-program-options-dev libeigen3-dev
 # chromium renders the HTML report (tests/test_html_report.cpp); without them those tests skip.
 CELAB_TEST_APT_PACKAGES=(tmux chromium)
 # Required by the instructor's tools (course/: libzip writes the Gradescope bundle) and so by the test suite,
-# not by students: ./test installs them with the packages above (celab_ensure_packages); ./grade does not,
-# and without them CMake leaves the instructor's tools out (course/gradescope/CMakeLists.txt).
+# not by students: ./test and ./course pass them to celab_ensure_packages; ./grade does not, and without
+# them CMake leaves the instructor's tools out (course/gradescope/CMakeLists.txt).
 CELAB_COURSE_APT_PACKAGES=(libzip-dev pkg-config)
-[[ ${0##*/} == test ]] && CELAB_APT_PACKAGES+=("${CELAB_COURSE_APT_PACKAGES[@]}")
 
 celab_say() { printf 'celab: %s\n' "$*" >&2; }
 
@@ -73,7 +72,8 @@ celab_ensure_toolchain() {
   celab_apt_install "${CELAB_APT_TOOLS[@]}"
 }
 
-# Installs missing Debian packages when we are root or have passwordless sudo; otherwise explains and returns 2.
+# celab_ensure_packages [EXTRA...]: installs the missing packages of CELAB_APT_PACKAGES and EXTRA when we
+# are root or have passwordless sudo; otherwise explains and returns 2.
 celab_ensure_packages() {
   if ! command -v cmake >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
     celab_say "cmake or a C++ compiler is missing."
@@ -81,7 +81,7 @@ celab_ensure_packages() {
     return 2
   fi
   local missing
-  missing=$(celab_missing_packages)
+  missing=$(celab_missing_packages "${CELAB_APT_PACKAGES[@]}" "$@")
   [[ -z $missing ]] && return 0
   # shellcheck disable=SC2086  # one word per package
   celab_apt_install $missing
