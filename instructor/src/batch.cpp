@@ -223,12 +223,12 @@ void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
     report.build_errors = build_report.build_errors;
     report.build_warnings = build_report.build_warnings;
 
-    std::map<std::string, int> timed_out, crashed;  // exercise -> rows
+    std::map<std::size_t, std::string> timed_out, crashed;  // the exercises concerned, by report order
     for (auto& [r, mistake] : rows) {
         s.rows.push_back(Row{grader::name(r.exercise), r.check, r.case_name, r.visibility == Visibility::hidden,
                              grader::name(r.status), mistake});
-        if (r.status == Status::timeout) ++timed_out[grader::name(r.exercise)];
-        if (r.status == Status::crash) ++crashed[grader::name(r.exercise)];
+        if (r.status == Status::timeout) timed_out[ctx.exercise_order.at(r.exercise)] = grader::name(r.exercise);
+        if (r.status == Status::crash) crashed[ctx.exercise_order.at(r.exercise)] = grader::name(r.exercise);
         report.checks.push_back(std::move(r));
     }
     for (Exercise e : grader::all_exercises()) {
@@ -241,13 +241,13 @@ void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
     s.total = report.score();
     s.max = report.max_score();
     s.graded = true;
-    const auto list = [](const std::map<std::string, int>& m) {
+    const auto list = [](const std::map<std::size_t, std::string>& m) {
         std::string text;
-        for (const auto& [e, n] : m) text += (text.empty() ? "" : ", ") + e + " (" + std::to_string(n) + (n == 1 ? " check)" : " checks)");
+        for (const auto& [order, e] : m) text += (text.empty() ? "" : ", ") + e;
         return text;
     };
-    if (!timed_out.empty()) problems.push_back("timed out: " + list(timed_out));
-    if (!crashed.empty()) problems.push_back("crashed: " + list(crashed));
+    if (!timed_out.empty()) problems.push_back("timed out in " + list(timed_out));
+    if (!crashed.empty()) problems.push_back("crashed in " + list(crashed));
     s.status = refused         ? StudentStatus::refused
                : missing       ? StudentStatus::missing_files
                : compile_error ? StudentStatus::compile_error
