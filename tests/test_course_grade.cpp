@@ -178,7 +178,17 @@ struct Class {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// The scratch folders go when the tests are done.
+struct RemoveScratch {
+    ~RemoveScratch() {
+        std::error_code ec;
+        fs::remove_all(fs::temp_directory_path() / ("celab-course-" + std::to_string(::getpid())), ec);
+    }
+};
+
 }  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(RemoveScratch);
 
 BOOST_AUTO_TEST_CASE(the_batch_runs_and_exits_0_whatever_the_students_did) {
     const Class& c = Class::get();
@@ -438,6 +448,7 @@ BOOST_AUTO_TEST_CASE(bad_usage_exits_2_with_a_message_naming_the_problem) {
         {{"grade", subs, "--out", out, "--jobs", "0"}, "--jobs must be between 1 and 256"},
         {{"grade", subs, "--out", out, "--bogus"}, "bogus"},
         {{"grade", subs, "--out", (root / "a-file" / "out").string()}, "cannot create the output folder"},
+        {{"grade", subs, "--out", subs + "/."}, "is the SUBMISSIONS folder itself"},
     };
     for (const Case& c : cases) {
         const Run r = course(c.args);

@@ -100,6 +100,14 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
         return exit_usage;
     }
 
+    {
+        std::error_code ec1, ec2;
+        if (fs::weakly_canonical(o.out, ec1) == fs::weakly_canonical(o.submissions, ec2) && !ec1 && !ec2) {
+            err << "course grade: --out '" << o.out << "' is the SUBMISSIONS folder itself; write the results elsewhere, "
+                   "e.g. --out grading\n";
+            return exit_usage;
+        }
+    }
     BatchSettings settings;
     settings.submissions = o.submissions;
     settings.out = o.out;
