@@ -36,13 +36,13 @@ struct Run {
     std::string out, err;
 };
 
-Run course(std::vector<std::string> args) {
+Run course(std::vector<std::string> args, bool terminal = false) {
     args.insert(args.begin(), "celab-course");
     std::vector<const char*> argv;
     for (const std::string& a : args) argv.push_back(a.c_str());
     std::ostringstream out, err;
     Run r;
-    r.status = celab::course::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+    r.status = celab::course::cli::run(static_cast<int>(argv.size()), argv.data(), out, err, terminal);
     r.out = out.str();
     r.err = err.str();
     return r;
@@ -404,6 +404,12 @@ BOOST_AUTO_TEST_CASE(a_rerun_skips_unchanged_students_and_grades_changed_ones) {
     BOOST_TEST(contains(second.err, "] alice: ok "), second.err);
     BOOST_TEST(contains(second.err, " (unchanged, not graded again)"), second.err);
     BOOST_TEST(read(out / "grades.csv") == csv);  // the gradebook, rebuilt from the records, is the same
+
+    // On a terminal the progress line is rewritten in place, and ends with a newline.
+    const Run on_terminal = course(args, true);
+    BOOST_TEST(contains(on_terminal.err, "\r\033[K[1/2] alice: ok "), on_terminal.err);
+    BOOST_TEST(contains(on_terminal.err, "\r\033[K[2/2] bob: ok "), on_terminal.err);
+    BOOST_TEST(!contains(on_terminal.err, "left\n"));  // no line of its own per student
 
     // alice makes bob's mistake in softmax: only she is graded again, and her row changes.
     write(subs / "alice" / "softmax.cpp", read(source_dir / "tests" / "mutants" / "softmax_no_max.cpp"));
