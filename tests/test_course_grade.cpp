@@ -155,8 +155,12 @@ struct Class {
 
         out3 = root / "out-jobs3";
         out1 = root / "out-jobs1";
-        jobs3 = course({"grade", submissions.string(), "--out", out3.string(), "--jobs", "3", "--timeout", timeout});
-        jobs1 = course({"grade", submissions.string(), "--out", out1.string(), "--jobs", "1", "--timeout", timeout});
+        // A generous wall-clock backstop: on a loaded machine (three students at once, under ASan) the
+        // looping student must still be stopped by its CPU limit, in both runs, for the reports to match.
+        jobs3 = course({"grade", submissions.string(), "--out", out3.string(), "--jobs", "3", "--timeout", timeout,
+                        "--wall-timeout", "300"});
+        jobs1 = course({"grade", submissions.string(), "--out", out1.string(), "--jobs", "1", "--timeout", timeout,
+                        "--wall-timeout", "300"});
     }
 
     static const Class& get() {
@@ -252,6 +256,8 @@ BOOST_AUTO_TEST_CASE(every_student_gets_a_row_with_its_status_and_reason) {
     BOOST_TEST(rows.at("symlink-outside").at("softmax") == "0");
     BOOST_TEST(rows.at("huge-file").at("reduce") == "0");
     BOOST_TEST(rows.at("huge-file").at("softmax") == rows.at("perfect").at("softmax"));
+    // The looping student was stopped by its CPU limit, not by the wall-clock backstop.
+    BOOST_TEST(contains(read(c.out3 / "students" / "endless-loop" / "report.txt"), "s CPU time limit"));
     // The chatty student's printing is in their report, and did not cost them anything.
     BOOST_TEST(contains(read(c.out3 / "students" / "chatty" / "report.txt"), "chatty student line"));
     // Per-student reports, under the student's own name.
@@ -407,8 +413,10 @@ BOOST_AUTO_TEST_CASE(a_rerun_skips_unchanged_students_and_grades_changed_ones) {
 
     // On a terminal the progress line is rewritten in place, and ends with a newline.
     const Run on_terminal = course(args, true);
-    BOOST_TEST(contains(on_terminal.err, "\r\033[K[1/2] alice: ok "), on_terminal.err);
-    BOOST_TEST(contains(on_terminal.err, "\r\033[K[2/2] bob: ok "), on_terminal.err);
+    BOOST_TEST(contains(on_terminal.err, "\r\033[K[1/2] "), on_terminal.err);  // students in the order they finish
+    BOOST_TEST(contains(on_terminal.err, "\r\033[K[2/2] "), on_terminal.err);
+    BOOST_TEST(contains(on_terminal.err, "] alice: ok "), on_terminal.err);
+    BOOST_TEST(contains(on_terminal.err, "] bob: ok "), on_terminal.err);
     BOOST_TEST(!contains(on_terminal.err, "left\n"));  // no line of its own per student
 
     // alice makes bob's mistake in softmax: only she is graded again, and her row changes.
@@ -452,6 +460,7 @@ BOOST_AUTO_TEST_CASE(bad_usage_exits_2_with_a_message_naming_the_problem) {
         {{"grade", subs, "--out", out, "--cases", (root / "empty-cases").string()}, "empty-cases"},
         {{"grade", subs, "--out", out, "--cases", (root / "bad-cases").string()}, "logitz"},
         {{"grade", subs, "--out", out, "--jobs", "0"}, "--jobs must be between 1 and 256"},
+        {{"grade", subs, "--out", out, "--timeout", "2", "--wall-timeout", "1"}, "--wall-timeout must be between"},
         {{"grade", subs, "--out", out, "--bogus"}, "bogus"},
         {{"grade", subs, "--out", (root / "a-file" / "out").string()}, "cannot create the output folder"},
         {{"grade", subs, "--out", subs + "/."}, "is the SUBMISSIONS folder itself"},

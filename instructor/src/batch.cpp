@@ -173,6 +173,7 @@ void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
 
     grader::GradeSettings gs;
     gs.limits.timeout_seconds = ctx.settings.timeout;
+    gs.limits.wall_seconds = ctx.settings.wall_timeout;
     gs.limits.memory_bytes = ctx.settings.memory_mb * std::size_t(1) << 20;
     gs.seed = ctx.settings.seed;
     gs.submission_label = label;
@@ -328,7 +329,7 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
         }
     }
     std::ostringstream settings_text;
-    settings_text << "seed " << settings.seed << " timeout " << settings.timeout << " memory " << settings.memory_mb
+    settings_text << "seed " << settings.seed << " timeout " << settings.timeout << " wall " << settings.wall_timeout << " memory " << settings.memory_mb
                   << " cases " << cases.size();
     ctx.key = batch_key(settings.case_dirs, settings_text.str());
 

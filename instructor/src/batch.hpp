@@ -25,6 +25,7 @@ struct BatchSettings {
     unsigned jobs = 1;                   // students graded at once
     unsigned long long seed = default_seed;
     double timeout = 5.0;                // CPU seconds per exercise, as ./grade --timeout
+    double wall_timeout = 0.0;           // wall-clock backstop per exercise; 0: the sandbox's 4 x timeout + 5 s
     std::size_t memory_mb = 2048;
     bool force = false;                  // grade everyone again, fingerprints or not
     bool terminal = false;               // progress rewrites one line (stderr is a terminal)

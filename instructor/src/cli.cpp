@@ -35,7 +35,7 @@ struct GradeOptions {
     bool no_shipped = false, force = false, timings = false;
     unsigned jobs = 0;
     unsigned long long seed = default_seed;
-    double timeout = 5.0;
+    double timeout = 5.0, wall_timeout = 0.0;
     std::size_t memory_mb = 2048;
 };
 
@@ -56,6 +56,7 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
         ("jobs,j", po::value(&o.jobs)->value_name("N"), "students graded at once (default: the number of cores)")
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases, the same for every student (default 2024)")
         ("timeout", po::value(&o.timeout)->value_name("S"), "CPU time limit in seconds for each exercise of a student (default 5)")
+        ("wall-timeout", po::value(&o.wall_timeout)->value_name("S"), "wall-clock backstop in seconds for each exercise, for code that waits instead of computing (default 4 x --timeout + 5); raise it when the machine is so loaded that a looping student cannot use up --timeout of CPU time within it")
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("force", po::bool_switch(&o.force), "grade every student again, even when nothing changed");
     // clang-format on
@@ -95,6 +96,11 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
         err << "course grade: --timeout must be between 0 and 3600 seconds, got " << o.timeout << "\n";
         return exit_usage;
     }
+    if (vm.count("wall-timeout") && !(o.wall_timeout >= o.timeout && o.wall_timeout <= 36000.0)) {
+        err << "course grade: --wall-timeout must be between --timeout (" << o.timeout << ") and 36000 seconds, got "
+            << o.wall_timeout << "\n";
+        return exit_usage;
+    }
     if (o.memory_mb < 16) {
         err << "course grade: --memory must be at least 16 MiB, got " << o.memory_mb << "\n";
         return exit_usage;
@@ -114,6 +120,7 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
     settings.jobs = o.jobs;
     settings.seed = o.seed;
     settings.timeout = o.timeout;
+    settings.wall_timeout = o.wall_timeout;
     settings.memory_mb = o.memory_mb;
     settings.force = o.force;
     settings.terminal = terminal;
