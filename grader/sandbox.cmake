@@ -19,9 +19,11 @@ target_sources(celab_grader PRIVATE
   ${CELAB_ISOLATION_SOURCE}
   ${CMAKE_CURRENT_SOURCE_DIR}/src/submission_loader.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/builder.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/locations.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/compiler_output.cpp)
 
-# How the builder compiles submissions: this build's compiler, Eigen and source tree.
+# How the builder compiles submissions: this build's compiler and Eigen (the source tree and build tree
+# are found at run time: src/locations.cpp).
 get_target_property(CELAB_EIGEN_INCLUDE_DIRS Eigen3::Eigen INTERFACE_INCLUDE_DIRECTORIES)
 # Submissions get this build's CMAKE_CXX_FLAGS too (the sanitizer flags of the asan preset): Eigen
 # allocates differently under ASan, so a matrix created on one side and freed on the other breaks

@@ -104,17 +104,41 @@ celab_ensure_test_packages() {
   return 0
 }
 
-# celab_configure PRESET DIR: configure the preset's build tree once (later runs reuse it).
+# celab_configure PRESET DIR: configure the preset's build tree once (later runs reuse it). A tree
+# counts as configured only after a configure that succeeded (the stamp file); a failed configure
+# removes what it left (CMakeCache.txt, CMakeFiles/), so the next run starts clean instead of failing
+# on a half-made tree. Compiled objects stay, so a reconfigure rebuilds little.
 celab_configure() {
   local preset=$1 dir=$2
-  [[ -f $dir/CMakeCache.txt ]] && return 0
+  [[ -f $dir/CMakeCache.txt && -f $dir/.celab-configured ]] && return 0
   local generator=()
   command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
   mkdir -p "$dir"
+  rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
   if ! cmake --preset "$preset" -B "$dir" "${generator[@]}" >"$dir/configure.log" 2>&1; then
     cat "$dir/configure.log" >&2
-    celab_say "configuring the build failed (log above)."
-    celab_install_instructions
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+    celab_say "configuring the build failed (log above; kept in $dir/configure.log)."
+    # A missing library (find_package) is a missing package; anything else (a broken compiler) is not.
+    if grep -q "Could NOT find\|Could not find a package configuration file" "$dir/configure.log"; then
+      celab_install_instructions
+    fi
     return 2
   fi
+  touch "$dir/.celab-configured"
+}
+
+# celab_build DIR LOG TARGET...: build the targets, output in LOG. When the build fails because the
+# tree itself is broken (CMake's regeneration failed, build.ninja unreadable), configure afresh once
+# and try again. Returns the build's status.
+celab_build() {
+  local dir=$1 log=$2 preset=$3
+  shift 3
+  cmake --build "$dir" "$@" >"$log" 2>&1 && return 0
+  if grep -q "CMake Error\|loading 'build.ninja'\|build.ninja: No such file\|Makefile: No such file" "$log"; then
+    rm -f "$dir/.celab-configured"
+    celab_configure "$preset" "$dir" || return 2
+    cmake --build "$dir" "$@" >"$log" 2>&1 && return 0
+  fi
+  return 1
 }

@@ -26,3 +26,8 @@ target_compile_definitions(test_registry PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURC
 
 # The judge on made-up outputs: tolerances and what the checks conclude.
 celab_add_boost_test(test_judge SOURCES test_judge.cpp LIBS celab_grader)
+
+# The course file: seed, exercises, points; every malformed variant named.
+celab_add_boost_test(test_course_file SOURCES test_course_file.cpp LIBS celab_grader nlohmann_json::nlohmann_json)
+add_dependencies(test_course_file celab_module_solutions)
+target_compile_definitions(test_course_file PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CELAB_MODULE_DIR="${CELAB_MODULE_DIR}")

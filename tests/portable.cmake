@@ -14,3 +14,12 @@ add_dependencies(test_devcontainer celab-grade)
 target_compile_definitions(test_devcontainer PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CELAB_BINARY_DIR="${CMAKE_BINARY_DIR}")
 # It runs ./grade in this build tree; alone, so its grading does not compete with the timed tests.
 set_tests_properties(test_devcontainer PROPERTIES RUN_SERIAL TRUE)
+
+# ./grade from another folder: relative paths, a failed configure, no absolute path in the grader.
+celab_add_boost_test(test_grade_script SOURCES test_grade_script.cpp LIBS nlohmann_json::nlohmann_json)
+add_dependencies(test_grade_script celab-grade)
+target_compile_definitions(test_grade_script PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CELAB_BINARY_DIR="${CMAKE_BINARY_DIR}"
+  CELAB_GRADER_PROGRAM="$<TARGET_FILE:celab-grade>"
+  CELAB_TEST_DEBUG_INFO=$<IF:$<CONFIG:Release>,0,1>)
+# It runs ./grade in this build tree (as test_devcontainer does): alone.
+set_tests_properties(test_grade_script PROPERTIES RUN_SERIAL TRUE)

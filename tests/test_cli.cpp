@@ -254,3 +254,38 @@ BOOST_AUTO_TEST_CASE(json_rows_carry_the_diagnosed_mistake) {
         if (row.at("mistake") == "no_max_subtraction") ++diagnosed;
     BOOST_TEST(diagnosed > 0);
 }
+
+BOOST_AUTO_TEST_CASE(instructor_and_validate_show_hidden_cases_and_students_never_see_them) {
+    // A hidden case with a wrong expected value: the instructor validating it must see why.
+    const fs::path dir = scratch("hidden");
+    std::ofstream(dir / "softmax_hidden.json")
+        << R"({"exercise": "softmax", "defaults": {"visibility": "hidden"},
+               "cases": [{"name": "secret_case", "logits": [1, 2, 3], "expected": [0.2, 0.3, 0.5]}]})";
+    const Run validate = grade({"--cases", dir.string(), "--validate"});
+    BOOST_TEST(validate.status == 2);
+    BOOST_TEST(validate.err.find("secret_case") != std::string::npos, validate.err);
+    BOOST_TEST(validate.err.find("expected 0.5") != std::string::npos, validate.err);
+
+    const std::vector<std::string> base{"--library", solutions_module, "--cases", dir.string(), "--exercise", "softmax"};
+    const auto with = [&](std::vector<std::string> more) {
+        std::vector<std::string> args = base;
+        args.insert(args.end(), more.begin(), more.end());
+        return grade(args);
+    };
+    const Run student = with({"--format", "text"});
+    BOOST_TEST(student.out.find("expected 0.5") == std::string::npos, student.out);
+    BOOST_TEST(student.out.find("hidden case: wrong result") != std::string::npos, student.out);
+    const Run instructor = with({"--format", "text", "--instructor"});
+    BOOST_TEST(instructor.out.find("expected 0.5") != std::string::npos, instructor.out);
+    BOOST_TEST(instructor.out.find("Instructor's view") != std::string::npos);
+
+    const nlohmann::json shown = nlohmann::json::parse(with({"--format", "json", "--instructor"}).out);
+    const nlohmann::json withheld = nlohmann::json::parse(with({"--format", "json"}).out);
+    for (const auto& [report, visible] : {std::pair{&shown, true}, std::pair{&withheld, false}})
+        for (const auto& row : report->at("checks"))
+            if (row.at("case") == "secret_case" && row.at("check") == "values")
+                BOOST_TEST((row.at("message").get<std::string>().find("expected 0.5") != std::string::npos) == visible);
+    // Gradescope's results.json is what students read: hidden even in the instructor's view.
+    const Run gradescope = with({"--format", "gradescope", "--instructor"});
+    BOOST_TEST(gradescope.out.find("expected 0.5") == std::string::npos, gradescope.out);
+}

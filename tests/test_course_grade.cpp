@@ -505,3 +505,30 @@ BOOST_AUTO_TEST_CASE(student_files_are_read_without_following_links_or_blocking)
     BOOST_TEST(contains(big.reason, "101 bytes, more than the limit of 100 bytes"), big.reason);
     BOOST_TEST(big.contents.empty());
 }
+
+BOOST_AUTO_TEST_CASE(the_course_file_gives_the_points_over_visible_and_hidden_cases_together) {
+    const fs::path root = scratch("course-file");
+    student(root / "submissions" / "perfect");
+    write(root / "cases" / "a-visible.json",
+          R"({"exercise": "softmax", "cases": [{"name": "shown", "logits": [1, 2, 3]}]})");
+    write(root / "cases" / "b-hidden.json",
+          R"({"exercise": "softmax", "defaults": {"visibility": "hidden"}, "cases": [{"name": "kept", "logits": [3, 2, 1]}]})");
+    write(root / "course.json", R"({"seed": 5, "points": {"softmax": 10}})");
+    const Run r = course({"grade", (root / "submissions").string(), "--out", (root / "out").string(), "--no-shipped-cases",
+                          "--cases", (root / "cases").string(), "--course", (root / "course.json").string(), "--timeout",
+                          timeout});
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    const auto records = parse_csv(read(root / "out" / "grades.csv"));
+    BOOST_TEST_REQUIRE(records.size() == 2u);
+    // student, softmax, total, max, status, reason: 10 points in all, not 10 per part.
+    BOOST_TEST(records[1][1] == "10");
+    BOOST_TEST(records[1][2] == "10");
+    BOOST_TEST(records[1][3] == "10");
+    BOOST_TEST(contains(read(root / "out" / "students" / "perfect" / "report.txt"), "seed 5"));
+
+    write(root / "course.json", R"({"seed": 5, "points": {"softmaks": 10}})");
+    const Run bad = course({"grade", (root / "submissions").string(), "--out", (root / "out").string(), "--course",
+                            (root / "course.json").string()});
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(contains(bad.err, "course file error"), bad.err);
+}

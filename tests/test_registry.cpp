@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -124,7 +125,9 @@ BOOST_DATA_TEST_CASE(every_exercise_has_every_piece, bdata::make(samples()), s) 
         BOOST_TEST(static_cast<bool>(c.run), ex << "check " << c.name << " has nothing to run");
         if (c.name == "finite_difference") BOOST_TEST(static_cast<bool>(e.loss), ex << "finite_difference needs Descriptor::loss");
     }
-    BOOST_TEST((e.check("values") || e.check("analytic")), ex << "no check compares the output with the reference");
+    const auto answers = std::count_if(e.checks.begin(), e.checks.end(), [](const Check& c) { return c.compares_answer; });
+    BOOST_TEST(answers == 1, ex << ": " << answers << " checks compare the output with the right answer (kit::values); "
+                                   "exactly one must");
     // the inputs make sense together: what each field needs comes before it
     bool vector = false, batch = false;
     for (Field f : e.inputs) {

@@ -478,17 +478,26 @@ BOOST_AUTO_TEST_CASE(write_atomically_replaces_content_and_leaves_no_temp_file) 
     BOOST_TEST(dir.entries() == std::vector<std::string>{"report.json"}, boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(write_atomically_explains_a_missing_folder) {
+BOOST_AUTO_TEST_CASE(write_atomically_makes_a_missing_folder) {
+    // reports/alice.json in a loop over students: the folder need not exist yet.
     TempDir dir;
-    const std::filesystem::path file = dir.path / "no-such-folder" / "report.json";
+    const std::filesystem::path file = dir.path / "reports" / "week 1" / "alice.json";
+    write_atomically(file, "x");
+    BOOST_TEST(read(file) == "x");
+}
+
+BOOST_AUTO_TEST_CASE(write_atomically_explains_a_folder_it_cannot_make) {
+    TempDir dir;
+    std::ofstream(dir.path / "a-file") << "x";  // a file where a folder should be made
+    const std::filesystem::path file = dir.path / "a-file" / "report.json";
     try {
         write_atomically(file, "x");
-        BOOST_FAIL("write_atomically wrote into a missing folder");
+        BOOST_FAIL("write_atomically wrote below a file");
     } catch (const std::runtime_error& e) {
         BOOST_TEST(contains(e.what(), file.string()), "the error names the file: " << e.what());
-        BOOST_TEST(contains(e.what(), std::strerror(ENOENT)), "the error gives the reason: " << e.what());
+        BOOST_TEST(contains(e.what(), std::strerror(ENOTDIR)), "the error gives the reason: " << e.what());
     }
-    BOOST_TEST(dir.entries().empty());
+    BOOST_TEST(dir.entries() == std::vector<std::string>{"a-file"}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(write_atomically_removes_its_temp_file_when_the_rename_fails) {

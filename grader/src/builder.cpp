@@ -1,6 +1,8 @@
 // The submission builder: content-hashed object cache, parallel compiler processes, fallbacks.
 #include "builder.hpp"
 
+#include "locations.hpp"
+
 #include "build_config.hpp"
 #include "compiler_output.hpp"
 #include "timings.hpp"
@@ -445,8 +447,9 @@ private:
 Config default_config() {
     Config config;
     config.compiler = build_config::cxx_compiler;
-    config.source_root = build_config::source_dir;
-    config.cache_dir = fs::path(build_config::binary_dir) / "submissions";
+    // Found at run time (locations.hpp): no absolute source or build path is compiled in.
+    config.source_root = locations::source_root();
+    config.cache_dir = locations::build_root() / "submissions";
     const fs::path root = config.source_root;
     config.compile_flags = {"-std=c++17",
                             "-O2",

@@ -121,7 +121,7 @@ Check values(const std::string& name, LogitScale scale) {
                          return fail("expected " + describe_shape(x.expected) + ", got " + describe_shape(x.got));
                      return fail(mismatch_text(cmp, x.shape, tol));
                  },
-                 {}, scale, false, {}};
+                 {}, scale, false, {}, /*compares_answer=*/true};
 }
 
 Check row_sums(const std::string& name, double target, Tolerance tolerance) {
@@ -194,7 +194,7 @@ Check repeatable() {
                      // answer, not an earlier call's (judged only where the main answer is right: a wrong
                      // formula is wrong on new inputs too, which is not state)
                      if (x.run.results.count(Role::varied) == 0 || single_class_rows(x.inputs(Role::main))) return {};
-                     const Tolerance answer = x.tolerance(x.c.exercise->check("values") != nullptr ? "values" : "analytic");
+                     const Tolerance answer = x.tolerance(x.c.exercise->answer_check().name);
                      if (!compare(x.got.data, x.expected.data, answer).ok) return {};
                      if (auto v = x.unavailable(Role::varied)) return *v;
                      const Value& got = x.result(Role::varied);

@@ -151,8 +151,7 @@ std::vector<std::string> checks_for(const Case& c) {
     std::vector<std::string> list;
     // a call that must throw is judged once, under the check of the answer
     if (c.expect_invalid_argument && c.checks.empty()) {
-        for (const Check& check : c.exercise->checks)
-            if (check.name == "values" || check.name == "analytic") return {check.name};
+        return {c.exercise->answer_check().name};
     }
     for (const Check& check : c.exercise->checks) {
         if (!c.checks.empty() && !has(c.checks, check.name)) continue;
@@ -250,7 +249,7 @@ std::vector<CheckResult> judge(const CaseRun& run) {
     };
     const Context x{run, c, shape, main.value, expected, tolerance};
     // How close the main answer must be to count as right (for choosing a diagnosis).
-    const Tolerance answer_tolerance = tolerance(exercise.check("values") != nullptr ? "values" : "analytic");
+    const Tolerance answer_tolerance = tolerance(exercise.answer_check().name);
     const Verdict shape_verdict = kit::shape().run(x);
 
     std::optional<Diagnosis> known;  // a mistake a check recognised itself

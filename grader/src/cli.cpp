@@ -1,8 +1,10 @@
 #include "cli.hpp"
 
+
 #include "builder.hpp"
 #include "case_file.hpp"
 #include "checks.hpp"
+#include "course_file.hpp"
 #include "grade.hpp"
 #include "hint_text.hpp"
 #include "reports.hpp"
@@ -42,10 +44,12 @@ struct Options {
     std::string output;
     unsigned long long seed = 0;
     bool seed_given = false;
+    bool fresh_seed = false;
+    std::string course;
     double timeout = 5.0;
     std::size_t memory_mb = 2048;
     bool list = false, validate = false, verbose = false, no_shipped = false, unchecked = false;
-    bool watch = false, poll = false;
+    bool watch = false, poll = false, instructor = false;
     std::string hint;
 };
 
@@ -60,11 +64,14 @@ po::options_description describe_options(Options& o) {
         ("submission,s", po::value(&o.submission)->value_name("DIR"), "grade DIR/softmax.cpp, DIR/loss.cpp, DIR/gradient.cpp instead of exercises/")
         ("format,f", po::value(&o.format)->value_name("FORMAT"), "report format: text (default), json, junit, gradescope, gcc (FILE:LINE:COL: error: lines for editors) or html (one self-contained page with plots)")
         ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of stdout")
-        ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: random, printed in the report)")
+        ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: the course's, so the same code gets the same score)")
+        ("fresh-seed", po::bool_switch(&o.fresh_seed), "draw the generated cases afresh (a random seed, printed in the report)")
+        ("course", po::value(&o.course)->value_name("FILE"), "the course file: seed, exercises of the assignment, points (default: course.json of the celab folder)")
         ("timeout", po::value(&o.timeout)->value_name("S"), "CPU time limit in seconds for each exercise (default 5; code that waits instead is stopped after 4 S + 5 s of wall-clock time)")
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
         ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")
+        ("instructor", po::bool_switch(&o.instructor), "the instructor's view: hidden cases' inputs, expected values, worst entries, diagnoses and output shown in full (never for students)")
         ("validate", po::bool_switch(&o.validate), "check the case files and grade the reference solutions on them; exit 2 if the reference fails a case")
         ("watch,w", po::bool_switch(&o.watch), "grade, then grade again whenever an exercise file is saved (keys: h hint, a all results, q quit); with --output FILE also rewrites FILE")
         ("poll", po::bool_switch(&o.poll), "with --watch: notice saves by polling the files instead of inotify (network drives, WSL's Windows drives)")
@@ -147,6 +154,10 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         ~PrintTimings() { timings::print(err); }
     } print_timings{err};
     o.seed_given = vm.count("seed") > 0;
+    if (o.seed_given && o.fresh_seed) {
+        err << "grade: give --seed N or --fresh-seed, not both\n";
+        return exit_usage;
+    }
     if (std::find(std::begin(reports::formats), std::end(reports::formats), o.format) == std::end(reports::formats)) {
         err << "grade: unknown --format '" << o.format << "'; use text, json, junit, gradescope, gcc or html\n";
         return exit_usage;
@@ -179,6 +190,11 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     builder::Config build_config = builder::default_config();
     build_config.runtime_checks = !o.unchecked;
     const fs::path root = build_config.source_root;
+    if (root.empty()) {
+        err << "grade: cannot find the celab folder (the one holding include/celab/exercises.hpp) above this program; "
+               "run it through ./grade, or set CELAB_ROOT to that folder\n";
+        return exit_usage;
+    }
 
     std::set<Exercise> chosen;
     for (const std::string& n : o.exercises) {
@@ -189,7 +205,16 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         }
         chosen.insert(*e);
     }
-    if (chosen.empty()) chosen.insert(all_exercises().begin(), all_exercises().end());
+    // The course file: its seed, its exercises (when none is named), its points.
+    course::Course course = course::built_in();
+    try {
+        const fs::path course_file = o.course.empty() ? root / "course.json" : fs::path(o.course);
+        if (!o.course.empty() || fs::exists(course_file)) course = course::load(course_file);
+    } catch (const course::CourseError& e) {
+        err << "grade: course file error: " << e.what() << "\n";
+        return exit_usage;
+    }
+    if (chosen.empty()) chosen.insert(course.exercises.begin(), course.exercises.end());
 
     if (!o.hint.empty()) {
         const auto e = exercise_from_name(o.hint);
@@ -201,7 +226,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         return exit_pass;
     }
 
-    if (!o.seed_given) o.seed = std::random_device{}() % 1000000;
+    if (!o.seed_given) o.seed = o.fresh_seed ? std::random_device{}() % 1000000 : course.seed;
     std::vector<fs::path> dirs;
     if (!o.no_shipped) dirs.push_back(root / "grader" / "cases");
     for (const std::string& d : o.case_dirs) dirs.emplace_back(d);
@@ -232,6 +257,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         w.grade.limits.timeout_seconds = o.timeout;
         w.grade.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
         w.grade.seed = o.seed;
+        w.grade.points = course.points;
+        w.grade.instructor_view = o.instructor;
         w.grade.submission_label = w.folder.string();
         w.poll = o.poll;
         w.format = o.format;
@@ -274,6 +301,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     settings.limits.timeout_seconds = o.timeout;
     settings.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
     settings.seed = o.seed;
+    settings.points = course.points;
+    settings.instructor_view = o.instructor || o.validate;
     settings.submission_label = label;
     const auto grading = std::chrono::steady_clock::now();
     Report report = grade(cases, library, settings);

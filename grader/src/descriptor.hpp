@@ -92,6 +92,7 @@ struct Check {
     LogitScale logit_scale = LogitScale::none;  // how the absolute tolerance grows with the logits
     bool needs_shape = true;                    // skipped when the output has the wrong shape
     std::function<bool(const Case&)> applies;   // runs by default only where this holds (empty: everywhere)
+    bool compares_answer = false;               // judges the output against the right answer (kit::values)
 };
 
 // ---- diagnoses ----------------------------------------------------------------------------------
@@ -137,6 +138,9 @@ struct Descriptor {
 
     bool takes(Field f) const;
     const Check* check(const std::string& name) const;
+    // The check that compares the output with the right answer ("values", or "analytic" for a
+    // gradient): it judges a call that must throw, and its tolerance is the answer's.
+    const Check& answer_check() const;
 };
 
 namespace registry {

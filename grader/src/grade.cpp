@@ -1,5 +1,7 @@
 #include "grade.hpp"
 
+#include "course_file.hpp"
+
 #include "checks.hpp"
 #include "isolation.hpp"
 #include "submission_loader.hpp"
@@ -323,7 +325,19 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
         if (!output.empty() && output.back() != '\n') output += '\n';
     }
     if (truncated) output += "[... output truncated ...]\n";
-    if (!hidden_pieces.empty()) output += "[... what the code printed while running hidden cases is not shown ...]\n";
+    if (settings.instructor_view) {
+        shown_case = cases.size();
+        for (const auto& [call, text] : hidden_pieces) {
+            const std::size_t k = call < plans[1].size() ? plans[1][call].case_index : cases.size();
+            if (k != shown_case && k < cases.size()) output += "case \"" + cases[k].name + "\" (hidden):\n";
+            shown_case = k;
+            output += text;
+            if (!output.empty() && output.back() != '\n') output += '\n';
+        }
+        if (hidden_truncated) output += "[... output truncated ...]\n";
+    } else if (!hidden_pieces.empty()) {
+        output += "[... what the code printed while running hidden cases is not shown ...]\n";
+    }
     g.output = std::move(output);
     std::vector<PlannedCall>& plan = plans[0];
     plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));
@@ -348,7 +362,8 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
             run.results[role] = std::move(results[i]);
         }
         for (CheckResult& row : judge(run)) {
-            if (row.visibility == Visibility::hidden && row.status != Status::pass) {
+            row.instructor_view = settings.instructor_view;
+            if (row.withheld() && row.status != Status::pass) {
                 row.hint.clear();
                 row.diagnosis.clear();
                 row.mistake.clear();
@@ -366,6 +381,7 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
     Report report;
     report.seed = settings.seed;
     report.submission = settings.submission_label;
+    report.instructor_view = settings.instructor_view;
     if (settings.limits.isolate) report.note = sandbox::confinement_note();
 
     if (timings::enabled()) {
@@ -424,6 +440,7 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
         if (!g.output.empty()) report.student_output.emplace_back(g.exercise, std::move(g.output));
         for (CheckResult& row : g.rows) report.checks.push_back(std::move(row));
     }
+    course::apply_points(report, settings.points);
     return report;
 }
 

@@ -106,6 +106,10 @@ struct CheckResult {
     std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
     std::string hint;       // the case's hint, on rows that did not pass (visible cases only)
     std::shared_ptr<const Plot> plot;  // failing rows of a visible case whose own answer is wrong (vector or matrix)
+    bool instructor_view = false;  // graded for the instructor (GradeSettings::instructor_view)
+    // A hidden case's inputs, expected values, message and diagnosis are withheld from this report's
+    // reader (a student); never for visible cases, nor in the instructor's view.
+    bool withheld() const { return visibility == Visibility::hidden && !instructor_view; }
 };
 
 struct Report {
@@ -116,6 +120,7 @@ struct Report {
     unsigned long long seed = 0;
     std::string submission;  // the folder graded
     std::string note;        // said once by the text report, e.g. that the sandbox is the portable fallback
+    bool instructor_view = false;  // hidden cases shown in full (GradeSettings::instructor_view)
 
     double score() const;
     double max_score() const;

@@ -91,6 +91,12 @@ bool Descriptor::takes(Field f) const {
     return false;
 }
 
+const Check& Descriptor::answer_check() const {
+    for (const Check& c : checks)
+        if (c.compares_answer) return c;
+    throw std::logic_error("exercise " + name + " has no check that compares the answer (kit::values)");
+}
+
 const Check* Descriptor::check(const std::string& check_name) const {
     for (const Check& c : checks)
         if (c.name == check_name) return &c;

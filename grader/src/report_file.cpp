@@ -65,6 +65,10 @@ public:
 
 void write_atomically(const std::filesystem::path& file, const std::string& content) {
     const std::filesystem::path folder = file.parent_path();
+    // A missing folder is made (reports/alice.json in a loop over students); one that cannot be made
+    // is reported below, when the temporary file cannot be created in it.
+    std::error_code no_folder;
+    if (!folder.empty()) std::filesystem::create_directories(folder, no_folder);
     TempFile temp(folder / (file.filename().string() + ".tmp." + std::to_string(::getpid())));
 
     temp.fd = ::open(temp.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);

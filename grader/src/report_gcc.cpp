@@ -162,10 +162,10 @@ void write_gcc(std::ostream& out, const Report& report) {
                 if (r->check == check && failed(r->status)) failures.push_back(r);
             if (failures.empty()) continue;
             const auto visible = std::find_if(failures.begin(), failures.end(),
-                                              [](const CheckResult* r) { return r->visibility == Visibility::visible; });
+                                              [](const CheckResult* r) { return !r->withheld(); });
             const CheckResult& shown = visible != failures.end() ? **visible : *failures.front();
             out << at << "error: " << name(e) << ": " << detail::printable(check) << ": ";
-            if (shown.visibility == Visibility::hidden) {
+            if (shown.withheld()) {
                 out << "hidden case: " << detail::status_phrase(shown.status)
                     << " (the details of hidden cases are not shown)";
             } else {
@@ -177,11 +177,11 @@ void write_gcc(std::ostream& out, const Report& report) {
             if (failures.size() > 1)
                 out << " (and " << failures.size() - 1 << " more failing case" << (failures.size() > 2 ? "s" : "") << ")";
             out << "\n";
-            if (shown.visibility == Visibility::visible && !shown.diagnosis.empty())
+            if (!shown.withheld() && !shown.diagnosis.empty())
                 out << at << "note: " << name(e) << ": "
                     << (shown.diagnosis.rfind("Likely mistake", 0) == 0 ? "" : "Likely mistake: ")
                     << detail::printable(first_line(shown.diagnosis)) << "\n";
-            if (shown.visibility == Visibility::visible && !shown.hint.empty())
+            if (!shown.withheld() && !shown.hint.empty())
                 out << at << "note: " << name(e) << ": Hint: " << detail::printable(first_line(shown.hint)) << "\n";
         }
     }

@@ -18,7 +18,7 @@ namespace celab::grader::reports {
 namespace {
 
 std::string test_output(const CheckResult& row) {
-    if (row.visibility == Visibility::hidden) {
+    if (row.withheld() || row.visibility == Visibility::hidden) {  // students read it, whatever the view
         return std::string("hidden case: ") + detail::status_phrase(row.status) +
                (row.status == Status::pass ? "" : " (the details of hidden cases are not shown)");
     }

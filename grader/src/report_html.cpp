@@ -389,14 +389,14 @@ private:
                 for (const CheckResult* r : group)
                     if (failed(r->status)) failures.push_back(r);
                 const auto visible = std::find_if(failures.begin(), failures.end(),
-                                                  [](const CheckResult* r) { return r->visibility == Visibility::visible; });
+                                                  [](const CheckResult* r) { return !r->withheld(); });
                 const Status s = failures.empty() ? (passed == static_cast<long>(group.size()) ? Status::pass : Status::skipped)
                                                   : failures.front()->status;
                 out_ << "<tr class='check " << status_class(s) << "'><td>" << escape(check) << "</td><td>" << passed << "/"
                      << group.size() << "</td><td>";
                 if (!failures.empty()) {
                     const CheckResult& shown = visible != failures.end() ? **visible : *failures.front();
-                    if (shown.visibility == Visibility::hidden) {
+                    if (shown.withheld()) {
                         out_ << "hidden case: " << detail::status_phrase(shown.status) << " (the details of hidden cases are not shown)";
                     } else {
                         if (shown.status != Status::fail) out_ << "<b>" << detail::status_phrase(shown.status) << "</b>: ";
@@ -427,7 +427,7 @@ private:
         std::set<const Plot*> done;
         std::size_t count = 0;
         for (const CheckResult* r : rows) {
-            if (!r->plot || r->visibility != Visibility::visible || !done.insert(r->plot.get()).second) continue;
+            if (!r->plot || r->withheld() || !done.insert(r->plot.get()).second) continue;
             if (++count > max_plots_per_exercise) {
                 out_ << "<p><small>(more failing cases are not plotted)</small></p>\n";
                 break;

@@ -29,7 +29,7 @@ nlohmann::json texts_by_exercise(const std::vector<std::pair<Exercise, std::stri
 void write_json(std::ostream& out, const Report& report) {
     nlohmann::json checks = nlohmann::json::array();
     for (const CheckResult& row : report.checks) {
-        const bool hidden = row.visibility == Visibility::hidden;
+        const bool hidden = row.withheld();
         checks.push_back({
             {"exercise", name(row.exercise)},
             {"check", row.check},

@@ -51,7 +51,7 @@ void add_outcome(pt::ptree& testcase, const CheckResult& row) {
     }
     std::string summary = detail::status_phrase(row.status);
     std::string body;
-    if (row.visibility == Visibility::hidden) {
+    if (row.withheld()) {
         summary = "hidden case: " + summary;
     } else {
         if (!row.message.empty()) {

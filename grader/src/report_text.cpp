@@ -368,6 +368,8 @@ public:
         out_ << paint(score, bold) << "\n";
         out_ << "seed " << report_.seed << " (rerun with --seed " << report_.seed << ")\n";
         if (!report_.note.empty()) out_ << printable(report_.note) << "\n";
+        if (report_.instructor_view)
+            out_ << "Instructor's view: hidden cases are shown in full (never give this report to a student).\n";
     }
 
 private:
@@ -481,7 +483,7 @@ private:
     // is not repeated).
     static std::string skip_reason(const CheckGroup& g) {
         for (const CheckResult* row : g.rows) {
-            if (row->status == Status::skipped && row->visibility == Visibility::visible && !row->message.empty()) {
+            if (row->status == Status::skipped && !row->withheld() && !row->message.empty()) {
                 std::string why = first_line(row->message);
                 const std::string prefix = "skipped: ";
                 if (why.compare(0, prefix.size(), prefix) == 0) why.erase(0, prefix.size());
@@ -503,7 +505,7 @@ private:
         if (failures.empty()) return;
         std::vector<const CheckResult*> shown;
         for (const CheckResult* row : failures) {
-            if (row->visibility != Visibility::visible || shown.size() == max_distinct) continue;
+            if (row->withheld() || shown.size() == max_distinct) continue;
             const bool seen = std::any_of(shown.begin(), shown.end(), [&](const CheckResult* s) {
                 return s->status == row->status && s->diagnosis == row->diagnosis && s->hint == row->hint;
             });
@@ -525,13 +527,13 @@ private:
              << (row.visibility == Visibility::hidden ? " (hidden)" : "");
         if (row.status != Status::pass) out_ << "  " << status_phrase(row.status);
         out_ << "\n";
-        if (is_failure(row.status) && row.status != Status::not_implemented && row.visibility == Visibility::visible) {
+        if (is_failure(row.status) && row.status != Status::not_implemented && !row.withheld()) {
             write_message(row, "          ");
         }
     }
 
     void write_details(const CheckResult& row, const std::string& indent) {
-        if (row.visibility == Visibility::hidden) {
+        if (row.withheld()) {
             out_ << indent << "hidden case: " << status_phrase(row.status)
                  << " (the details of hidden cases are not shown)\n";
             return;
@@ -556,7 +558,7 @@ private:
 
     // The message (continuation lines indented) and the diagnosis of a visible row.
     void write_message(const CheckResult& row, const std::string& indent, bool continue_line = false) {
-        if (row.visibility == Visibility::hidden) return;  // never: hidden rows show their verdict only
+        if (row.withheld()) return;  // never: withheld (hidden) rows show their verdict only
         const std::vector<std::string> lines = split_lines(printable(row.message));
         for (std::size_t i = 0; i < lines.size(); ++i) {
             if (!(i == 0 && continue_line)) out_ << indent << (continue_line ? "  " : "");

@@ -10,8 +10,10 @@
 //   html        one self-contained page with progress, the table of checks and plots of
 //               expected against got (report_html.cpp)
 //
-// Hidden cases: no format ever prints a hidden row's message or diagnosis; text shows only its
-// verdict, json/gradescope keep its status and points.
+// Hidden cases: no format ever prints the message or diagnosis of a withheld row (a hidden case in a
+// student's report, CheckResult::withheld); text shows only its verdict, json/gradescope keep its
+// status and points. In the instructor's view (./grade --instructor, --validate) nothing is withheld,
+// except in the gradescope format, which students read.
 #pragma once
 
 #include "model.hpp"

@@ -1,6 +1,7 @@
 #include "batch.hpp"
 
 #include "builder.hpp"
+#include "course_file.hpp"
 #include "fingerprint.hpp"
 #include "grade.hpp"
 #include "reports.hpp"
@@ -220,6 +221,13 @@ void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
             return ka < kb;
         });
     }
+    // The course's points, over the whole report (visible and hidden rows together, as grade() does).
+    {
+        Report scaled;
+        for (auto& [r, mistake] : rows) scaled.checks.push_back(std::move(r));
+        grader::course::apply_points(scaled, ctx.settings.points);
+        for (std::size_t i = 0; i < rows.size(); ++i) rows[i].first = std::move(scaled.checks[i]);
+    }
     s.grade_cpu = children_cpu() - children_built + thread_cpu() - thread_built;
     report.build_errors = build_report.build_errors;
     report.build_warnings = build_report.build_warnings;
@@ -330,7 +338,9 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
     }
     std::ostringstream settings_text;
     settings_text << "seed " << settings.seed << " timeout " << settings.timeout << " wall " << settings.wall_timeout << " memory " << settings.memory_mb
-                  << " cases " << cases.size();
+                  << " cases " << cases.size() << " points";
+    for (const auto& [e, p] : settings.points) settings_text << " " << grader::name(e) << "=" << p;
+    for (const Case& c : cases) settings_text << " " << grader::name(c.exercise) << "/" << c.name;
     ctx.key = batch_key(settings.case_dirs, settings_text.str());
 
     BatchResult result;

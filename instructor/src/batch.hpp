@@ -10,20 +10,20 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace celab::course {
 
-// The seed every student's generated cases use unless --seed says otherwise (docs/class-grading.md).
-constexpr unsigned long long default_seed = 2024;
 
 struct BatchSettings {
     std::filesystem::path submissions;   // one folder per student
     std::filesystem::path out;           // created when needed
     std::vector<std::filesystem::path> case_dirs;  // loaded, in order (shipped first when used)
     unsigned jobs = 1;                   // students graded at once
-    unsigned long long seed = default_seed;
+    unsigned long long seed = 0;         // the same for every student (the course file's unless --seed)
+    std::map<grader::Exercise, double> points;  // the course file's points per exercise (empty: raw weights)
     double timeout = 5.0;                // CPU seconds per exercise, as ./grade --timeout
     double wall_timeout = 0.0;           // wall-clock backstop per exercise; 0: the sandbox's 4 x timeout + 5 s
     std::size_t memory_mb = 2048;

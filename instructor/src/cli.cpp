@@ -4,11 +4,13 @@
 #include "builder.hpp"
 #include "case_file.hpp"
 #include "class_summary.hpp"
+#include "course_file.hpp"
 #include "gradebook.hpp"
 #include "reports.hpp"
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <ostream>
 #include <thread>
 
@@ -30,11 +32,11 @@ constexpr const char* commands_help =
     "./course COMMAND --help shows the options of a command. Documentation: docs/class-grading.md\n";
 
 struct GradeOptions {
-    std::string submissions, out;
+    std::string submissions, out, course;
     std::vector<std::string> case_dirs;
     bool no_shipped = false, force = false, timings = false;
     unsigned jobs = 0;
-    unsigned long long seed = default_seed;
+    unsigned long long seed = 0;
     double timeout = 5.0, wall_timeout = 0.0;
     std::size_t memory_mb = 2048;
 };
@@ -54,7 +56,8 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
         ("cases,c", po::value(&o.case_dirs)->value_name("DIR"), "also load the case files (*.json) in DIR (repeatable), e.g. your hidden cases")
         ("no-shipped-cases", po::bool_switch(&o.no_shipped), "do not load grader/cases/ (only the --cases folders)")
         ("jobs,j", po::value(&o.jobs)->value_name("N"), "students graded at once (default: the number of cores)")
-        ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases, the same for every student (default 2024)")
+        ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases, the same for every student (default: the course file's)")
+        ("course", po::value(&o.course)->value_name("FILE"), "the course file: seed, exercises of the assignment, points (default: course.json of the celab folder)")
         ("timeout", po::value(&o.timeout)->value_name("S"), "CPU time limit in seconds for each exercise of a student (default 5)")
         ("wall-timeout", po::value(&o.wall_timeout)->value_name("S"), "wall-clock backstop in seconds for each exercise, for code that waits instead of computing (default 4 x --timeout + 5); raise it when the machine is so loaded that a looping student cannot use up --timeout of CPU time within it")
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
@@ -125,6 +128,23 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
     settings.force = o.force;
     settings.terminal = terminal;
     const fs::path root = grader::builder::default_config().source_root;
+    if (root.empty()) {
+        err << "course grade: cannot find the celab folder (the one holding include/celab/exercises.hpp) above this "
+               "program; run it through ./course, or set CELAB_ROOT to that folder\n";
+        return exit_usage;
+    }
+    // The course file, as ./grade reads it: its seed (unless --seed), its exercises, its points.
+    grader::course::Course course = grader::course::built_in();
+    try {
+        const fs::path course_file = o.course.empty() ? root / "course.json" : fs::path(o.course);
+        if (!o.course.empty() || fs::exists(course_file)) course = grader::course::load(course_file);
+    } catch (const grader::course::CourseError& e) {
+        err << "course grade: course file error: " << e.what() << "\n";
+        return exit_usage;
+    }
+    if (!vm.count("seed")) o.seed = course.seed;
+    settings.seed = o.seed;
+    settings.points = course.points;
     if (!o.no_shipped) settings.case_dirs.push_back(root / "grader" / "cases");
     for (const std::string& d : o.case_dirs) settings.case_dirs.emplace_back(d);
     if (settings.case_dirs.empty()) {
@@ -133,7 +153,9 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
     std::vector<grader::Case> cases;
     try {
-        cases = grader::cases::load_dirs(settings.case_dirs, o.seed);
+        for (grader::Case& c : grader::cases::load_dirs(settings.case_dirs, o.seed))
+            if (std::find(course.exercises.begin(), course.exercises.end(), c.exercise) != course.exercises.end())
+                cases.push_back(std::move(c));
     } catch (const grader::cases::LoadError& e) {
         err << "course grade: case file error: " << e.what()
             << "\n(check the files with ./grade --validate --cases DIR)\n";

@@ -1,0 +1,59 @@
+// The course file (course.json at the root of the checkout, or --course FILE): what one assignment
+// of a course grades, and how. Validated like a case file: every problem is one message naming the
+// file, the field and the fix.
+//
+//   {
+//     "course": "ML 101, autumn 2026",      optional: a name for reports
+//     "seed": 20261130,                      required: the seed of the generated cases, so that the same
+//                                            code gets the same score on every run (--seed and
+//                                            --fresh-seed override it)
+//     "exercises": ["softmax", "reduce"],    optional: the exercises of this assignment (default: all),
+//                                            graded when no --exercise is given
+//     "points": {"softmax": 10}              optional: points per exercise; an exercise's checks keep
+//                                            their relative weights (docs/checks.md) and are scaled to
+//                                            add up to its points. Without it the raw weights count.
+//   }
+#pragma once
+
+#include "model.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace celab::grader::course {
+
+// The seed when there is no course file at all.
+inline constexpr unsigned long long fallback_seed = 20261130;
+
+struct Course {
+    std::filesystem::path file;  // where it came from (empty: the built-in default)
+    std::string name;
+    unsigned long long seed = fallback_seed;
+    std::vector<Exercise> exercises;  // in all_exercises() order
+    std::map<Exercise, double> points;
+};
+
+// "FILE: field "F": what is wrong; fix".
+class CourseError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Reads and validates a course file; throws CourseError.
+Course load(const std::filesystem::path& file);
+
+// The same, from text already read (`file` names it in messages).
+Course parse(const std::string& text, const std::filesystem::path& file);
+
+// The course without a file: every exercise, fallback_seed, raw weights.
+Course built_in();
+
+// Scales each exercise's rows so that its max points equal course points (exercises without points are
+// left alone).
+void apply_points(Report& report, const std::map<Exercise, double>& points);
+
+}  // namespace celab::grader::course
