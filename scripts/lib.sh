@@ -7,7 +7,7 @@ CELAB_APT_PACKAGES=(libboost-test-dev libboost-program-options-dev libeigen3-dev
 CELAB_TEST_APT_PACKAGES=(tmux chromium)
 # Required by the instructor's tools (course/: libzip writes the Gradescope bundle) and so by the test suite,
 # not by students: ./test and ./course pass them to celab_ensure_packages; ./grade does not, and without
-# them CMake leaves the instructor's tools out (course/gradescope/CMakeLists.txt).
+# them CMake leaves the instructor's tools out (instructor/gradescope/CMakeLists.txt).
 CELAB_COURSE_APT_PACKAGES=(libzip-dev pkg-config)
 
 celab_say() { printf 'celab: %s\n' "$*" >&2; }

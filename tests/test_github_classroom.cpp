@@ -1,4 +1,4 @@
-// The GitHub Classroom workflow (course/github-classroom/classroom.yml): one command-grader step per
+// The GitHub Classroom workflow (instructor/github-classroom/classroom.yml): one command-grader step per
 // exercise, the reporter listing them all, and each step's command run here, on the reference solutions
 // (full marks) and on the stubs (0), scored as classroom-resources/autograding-command-grader scores it:
 // exit status 0 earns max-score, anything else 0.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gradescope's setup.sh (written into the autograder zip by celab-gradescope-bundle). Gradescope runs it
+# Gradescope's setup.sh (written into the autograder zip by ./course gradescope). Gradescope runs it
 # once, as root, when it builds the autograder image, with the zip unpacked in $AUTOGRADER_ROOT/source
 # (default /autograder). It does everything that can be done once, so that run_autograder compiles only
 # the student's three files:
@@ -26,7 +26,7 @@ fail() {
   exit 1
 }
 
-cd "$celab" || fail "no celab folder in $root/source: was the zip made with celab-gradescope-bundle?"
+cd "$celab" || fail "no celab folder in $root/source: was the zip made with ./course gradescope?"
 # shellcheck source=/dev/null
 source scripts/lib.sh || fail "cannot read scripts/lib.sh"
 

@@ -2,10 +2,10 @@
 // "Autograder Specifications") and the course in celab/: the celab checkout (sources, the reference
 // solutions, the stubs, course.json) and the instructor's hidden cases in celab/hidden-cases/N-NAME/.
 //
-//   setup.sh        (course/gradescope/setup.sh) runs once when Gradescope builds the image: installs the
+//   setup.sh        (instructor/gradescope/setup.sh) runs once when Gradescope builds the image: installs the
 //                   packages, builds the grader and grades the reference once, so that the precompiled
 //                   Eigen header and the grader's own objects are cached;
-//   run_autograder  (course/gradescope/run_autograder) runs for every submission: copies softmax.cpp,
+//   run_autograder  (instructor/gradescope/run_autograder) runs for every submission: copies softmax.cpp,
 //                   loss.cpp and gradient.cpp from $AUTOGRADER_ROOT/submission (nested folders too),
 //                   grades them with the hidden cases and writes $AUTOGRADER_ROOT/results/results.json,
 //                   also when something went wrong (saying what).

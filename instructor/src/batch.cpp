@@ -1,0 +1,395 @@
+#include "batch.hpp"
+
+#include "builder.hpp"
+#include "course_file.hpp"
+#include "fingerprint.hpp"
+#include "grade.hpp"
+#include "reports.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+namespace celab::course {
+
+namespace fs = std::filesystem;
+using grader::Case;
+using grader::CheckResult;
+using grader::Exercise;
+using grader::Report;
+using grader::Status;
+using grader::Visibility;
+
+std::string duration_text(double seconds) {
+    const long s = std::lround(std::max(0.0, seconds));
+    if (s < 60) return std::to_string(s) + " s";
+    const long m = s / 60, r = s % 60;
+    return std::to_string(m) + ":" + (r < 10 ? "0" : "") + std::to_string(r);
+}
+
+namespace {
+
+double seconds_of(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; }
+
+// CPU seconds (user + system) of the finished children of this process, and of this thread.
+double children_cpu() {
+    rusage u{};
+    ::getrusage(RUSAGE_CHILDREN, &u);
+    return seconds_of(u.ru_utime) + seconds_of(u.ru_stime);
+}
+double thread_cpu() {
+    rusage u{};
+    ::getrusage(RUSAGE_THREAD, &u);
+    return seconds_of(u.ru_utime) + seconds_of(u.ru_stime);
+}
+double process_cpu() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return seconds_of(u.ru_utime) + seconds_of(u.ru_stime) + children_cpu();
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+}
+
+std::string first_line(const std::string& text) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.find_first_not_of(" \t\r") != std::string::npos) break;
+    if (line.size() > 200) line = line.substr(0, 197) + "...";
+    return line;
+}
+
+// What every student shares: the cases split into the visible ones and the hidden ones (the
+// latter graded as visible, in their own grade() call, so that the diagnosis of a hidden row
+// reaches the instructor's summary; the student's report is scrubbed as grade() scrubs it).
+struct Context {
+    const BatchSettings& settings;
+    std::vector<Case> visible, hidden;
+    std::map<std::pair<Exercise, std::string>, std::size_t> case_order;
+    std::map<Exercise, std::size_t> exercise_order;
+    std::string key;
+    grader::builder::Config build;
+    fs::path stage_root;
+};
+
+void write_file(const fs::path& file, const std::string& text) { grader::reports::write_atomically(file, text); }
+
+std::string record_text(const StudentResult& s) {
+    return to_json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// The previous run's record of this student, when its fingerprint is `fingerprint` and its reports
+// are all there.
+bool reuse(const fs::path& dir, const std::string& fingerprint, StudentResult& s) {
+    std::error_code ec;
+    if (!fs::is_regular_file(dir / "record.json", ec) || !fs::is_regular_file(dir / "report.txt", ec)) return false;
+    try {
+        StudentResult old = student_from_json(nlohmann::json::parse(read_whole_file(dir / "record.json")));
+        if (old.fingerprint != fingerprint || old.name != s.name) return false;
+        if (old.graded && !fs::is_regular_file(dir / "report.json", ec)) return false;
+        old.reused = true;
+        s = std::move(old);
+        return true;
+    } catch (const std::exception&) {
+        return false;  // unreadable or from another version: grade again
+    }
+}
+
+void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
+    s.name = entry.name;
+    const fs::path dir = ctx.settings.out / "students" / entry.name;
+    fs::create_directories(dir);
+    Hash fingerprint;
+    fingerprint.field(ctx.key);
+    if (entry.kind == Entry::Kind::refused) {
+        s.fingerprint = fingerprint.field("refused").field(entry.reason).hex();
+        s.status = StudentStatus::refused;
+        s.reason = grader::reports::detail::printable(entry.reason);
+        s.graded = false;
+        write_file(dir / "report.txt", grader::reports::detail::printable(entry.name) + ": not graded: " + s.reason + "\n");
+        write_file(dir / "record.json", record_text(s));
+        return;
+    }
+    const std::vector<StudentFile> files = read_student_files(entry.path);
+    for (const StudentFile& f : files)
+        fingerprint.field(f.file).field(f.state == StudentFile::State::present ? "present:" + f.contents : "absent:" + f.reason);
+    s.fingerprint = fingerprint.hex();
+    if (!ctx.settings.force && reuse(dir, s.fingerprint, s)) return;
+
+    const std::string label = fs::absolute(entry.path).lexically_normal().string();
+    const fs::path staged = stage(files, ctx.stage_root);
+    const double children_before = children_cpu(), thread_before = thread_cpu();
+    const grader::builder::Result built = grader::builder::build(staged, ctx.build);
+    const double children_built = children_cpu(), thread_built = thread_cpu();
+    s.compile_cpu = children_built - children_before + thread_built - thread_before;
+
+    // The build's part of the report, as ./grade --submission makes it, with the staged folder's
+    // path replaced by the student's own.
+    Report build_report;
+    std::vector<std::string> problems;
+    bool refused = false, missing = false, compile_error = false;
+    for (const StudentFile& f : files) {
+        if (f.state == StudentFile::State::refused) refused = true, problems.push_back(f.reason);
+        if (f.state == StudentFile::State::missing) missing = true, problems.push_back(f.reason);
+    }
+    for (std::size_t i = 0; i < built.files.size(); ++i) {
+        const grader::builder::FileBuild& b = built.files[i];
+        std::string text = b.ok ? b.warnings : (b.summary.empty() ? b.diagnostics : b.summary);
+        if (!b.ok && i < files.size() && files[i].state != StudentFile::State::present) text = files[i].reason;
+        replace_all(text, staged.string(), label);
+        if (!b.ok && i < files.size() && files[i].state == StudentFile::State::present) {
+            compile_error = true;
+            std::string first = first_line(text);
+            replace_all(first, label + "/", "");
+            problems.push_back(b.file + ".cpp does not compile: " + first);
+        }
+        for (Exercise e : grader::all_exercises()) {
+            if (b.file != grader::source_file(e)) continue;
+            if (!b.ok) build_report.build_errors.emplace_back(e, text);
+            else if (!text.empty()) build_report.build_warnings.emplace_back(e, text);
+        }
+    }
+    fs::path library = built.library;
+    if (library.empty()) {
+        compile_error = true;
+        std::string link = built.link_diagnostics;
+        replace_all(link, staged.string(), label);
+        problems.push_back("the files do not link: " + first_line(link));
+        for (Exercise e : grader::all_exercises()) build_report.build_errors.emplace_back(e, "linking failed:\n" + link);
+        library = ctx.build.cache_dir / "link-failed.so";  // does not exist: every check reports the error
+    }
+
+    grader::GradeSettings gs;
+    gs.limits.timeout_seconds = ctx.settings.timeout;
+    gs.limits.wall_seconds = ctx.settings.wall_timeout;
+    gs.limits.memory_bytes = ctx.settings.memory_mb * std::size_t(1) << 20;
+    gs.seed = ctx.settings.seed;
+    gs.submission_label = label;
+    gs.jobs = 1;  // the batch runs students concurrently
+    Report report = grader::grade(ctx.visible, library, gs);
+    std::vector<std::pair<CheckResult, std::string>> rows;  // each row and its (unscrubbed) mistake
+    for (CheckResult& r : report.checks) {
+        std::string mistake = r.mistake;  // before the row is moved from
+        rows.emplace_back(std::move(r), std::move(mistake));
+    }
+    report.checks.clear();
+    if (!ctx.hidden.empty()) {
+        Report hidden = grader::grade(ctx.hidden, library, gs);
+        for (CheckResult& r : hidden.checks) {
+            std::string mistake = r.mistake;
+            r.visibility = Visibility::hidden;
+            if (r.status != Status::pass) {  // as grade() scrubs a hidden row
+                r.hint.clear();
+                r.diagnosis.clear();
+                r.mistake.clear();
+                r.plot.reset();
+                r.message = "hidden case: " + std::string(grader::name(r.status)) +
+                            " (inputs and expected values are not shown)";
+            }
+            rows.emplace_back(std::move(r), std::move(mistake));
+        }
+        for (const auto& [e, text] : hidden.student_output) {
+            if (text.empty()) continue;
+            const std::string note = "[... what the code printed while running hidden cases is not shown ...]\n";
+            auto it = std::find_if(report.student_output.begin(), report.student_output.end(),
+                                   [&](const auto& p) { return p.first == e; });
+            if (it != report.student_output.end()) it->second += note;
+            else report.student_output.emplace_back(e, note);
+        }
+        std::stable_sort(report.student_output.begin(), report.student_output.end(), [&](const auto& a, const auto& b) {
+            return ctx.exercise_order.at(a.first) < ctx.exercise_order.at(b.first);
+        });
+        // Back in grade()'s order: exercise, then case order of the case files.
+        std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+            const auto ka = std::make_pair(ctx.exercise_order.at(a.first.exercise),
+                                           ctx.case_order.at({a.first.exercise, a.first.case_name}));
+            const auto kb = std::make_pair(ctx.exercise_order.at(b.first.exercise),
+                                           ctx.case_order.at({b.first.exercise, b.first.case_name}));
+            return ka < kb;
+        });
+    }
+    // The course's points, over the whole report (visible and hidden rows together, as grade() does).
+    {
+        Report scaled;
+        for (auto& [r, mistake] : rows) scaled.checks.push_back(std::move(r));
+        grader::course::apply_points(scaled, ctx.settings.points);
+        for (std::size_t i = 0; i < rows.size(); ++i) rows[i].first = std::move(scaled.checks[i]);
+    }
+    s.grade_cpu = children_cpu() - children_built + thread_cpu() - thread_built;
+    report.build_errors = build_report.build_errors;
+    report.build_warnings = build_report.build_warnings;
+
+    std::map<std::size_t, std::string> timed_out, crashed;  // the exercises concerned, by report order
+    for (auto& [r, mistake] : rows) {
+        s.rows.push_back(Row{grader::name(r.exercise), r.check, r.case_name, r.visibility == Visibility::hidden,
+                             grader::name(r.status), mistake});
+        if (r.status == Status::timeout) timed_out[ctx.exercise_order.at(r.exercise)] = grader::name(r.exercise);
+        if (r.status == Status::crash) crashed[ctx.exercise_order.at(r.exercise)] = grader::name(r.exercise);
+        report.checks.push_back(std::move(r));
+    }
+    for (Exercise e : grader::all_exercises()) {
+        double points = 0.0;
+        bool any = false;
+        for (const CheckResult& r : report.checks)
+            if (r.exercise == e) points += r.points, any = true;
+        if (any) s.points.emplace_back(grader::name(e), points);
+    }
+    s.total = report.score();
+    s.max = report.max_score();
+    s.graded = true;
+    const auto list = [](const std::map<std::size_t, std::string>& m) {
+        std::string text;
+        for (const auto& [order, e] : m) text += (text.empty() ? "" : ", ") + e;
+        return text;
+    };
+    if (!timed_out.empty()) problems.push_back("timed out in " + list(timed_out));
+    if (!crashed.empty()) problems.push_back("crashed in " + list(crashed));
+    s.status = refused         ? StudentStatus::refused
+               : missing       ? StudentStatus::missing_files
+               : compile_error ? StudentStatus::compile_error
+               : !timed_out.empty() ? StudentStatus::timeout
+               : !crashed.empty()   ? StudentStatus::crash
+                                    : StudentStatus::ok;
+    std::string reason;
+    for (const std::string& p : problems) reason += (reason.empty() ? "" : "; ") + p;
+    s.reason = grader::reports::detail::printable(reason);
+
+    grader::reports::TextOptions text;
+    write_file(dir / "report.json", grader::reports::render(report, "json", text));
+    write_file(dir / "report.txt", grader::reports::render(report, "text", text));
+    write_file(dir / "record.json", record_text(s));  // last: its presence means the reports are complete
+}
+
+class Progress {
+public:
+    Progress(std::ostream& out, std::size_t total, bool terminal) : out_(out), total_(total), terminal_(terminal) {}
+
+    void done(const StudentResult& s) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++done_;
+        if (s.status != StudentStatus::ok) ++failures_;
+        if (!s.reused) ++graded_;
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        std::ostringstream line;
+        line << "[" << done_ << "/" << total_ << "] " << grader::reports::detail::printable(s.name) << ": "
+             << name(s.status);
+        if (s.graded) line << " " << grader::reports::detail::format_points(s.total) << "/" << grader::reports::detail::format_points(s.max);
+        if (s.reused) line << " (unchanged, not graded again)";
+        line << "; " << failures_ << (failures_ == 1 ? " failure" : " failures") << " so far";
+        if (done_ < total_) {
+            // The students left, at the pace so far (reused ones cost nothing, so they do not count).
+            const double per_student = graded_ > 0 ? elapsed / static_cast<double>(graded_) : 0.0;
+            line << "; about " << duration_text(per_student * static_cast<double>(total_ - done_)) << " left";
+        } else {
+            line << "; done in " << duration_text(elapsed);
+        }
+        if (terminal_) {
+            out_ << "\r\033[K" << grader::reports::detail::fit_line(line.str(), 150) << (done_ == total_ ? "\n" : "") << std::flush;
+        } else {
+            out_ << line.str() << "\n" << std::flush;
+        }
+    }
+
+private:
+    std::ostream& out_;
+    std::mutex mutex_;
+    std::size_t total_, done_ = 0, failures_ = 0, graded_ = 0;
+    bool terminal_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& cases, std::ostream& progress) {
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = process_cpu();
+    std::error_code ec;
+    fs::create_directories(settings.out / "students", ec);
+    if (ec) {
+        throw std::runtime_error("cannot create the output folder '" + (settings.out / "students").string() + "': " +
+                                 ec.message() + "; choose another --out DIR or fix its permissions");
+    }
+    const std::vector<Entry> entries = scan(settings.submissions, settings.out);
+
+    Context ctx{settings, {}, {}, {}, {}, {}, grader::builder::default_config(), {}};
+    ctx.stage_root = ctx.build.cache_dir / "course";
+    for (std::size_t i = 0; i < grader::all_exercises().size(); ++i) ctx.exercise_order[grader::all_exercises()[i]] = i;
+    for (std::size_t k = 0; k < cases.size(); ++k) {
+        ctx.case_order[{cases[k].exercise, cases[k].name}] = k;
+        if (cases[k].visibility == Visibility::hidden) {
+            ctx.hidden.push_back(cases[k]);
+            ctx.hidden.back().visibility = Visibility::visible;
+        } else {
+            ctx.visible.push_back(cases[k]);
+        }
+    }
+    std::ostringstream settings_text;
+    settings_text << "seed " << settings.seed << " timeout " << settings.timeout << " wall " << settings.wall_timeout << " memory " << settings.memory_mb
+                  << " cases " << cases.size() << " points";
+    for (const auto& [e, p] : settings.points) settings_text << " " << grader::name(e) << "=" << p;
+    for (const Case& c : cases) settings_text << " " << grader::name(c.exercise) << "/" << c.name;
+    ctx.key = batch_key(settings.case_dirs, settings_text.str());
+
+    BatchResult result;
+    std::vector<const Entry*> work;
+    for (const Entry& e : entries) {
+        if (e.kind == Entry::Kind::ignored) result.ignored.push_back(e);
+        else work.push_back(&e);
+    }
+    for (const Entry& e : result.ignored)
+        progress << "ignored: " << grader::reports::detail::printable(e.name) << " (" << e.reason << ")\n";
+    result.students.resize(work.size());
+
+    Progress bar(progress, work.size(), settings.terminal);
+    std::atomic<std::size_t> next{0};
+    const auto worker = [&] {
+        for (std::size_t i = next++; i < work.size(); i = next++) {
+            StudentResult& s = result.students[i];
+            try {
+                grade_student(ctx, *work[i], s);
+            } catch (const std::exception& e) {
+                StudentResult failed;
+                failed.name = work[i]->name;
+                failed.status = StudentStatus::grader_error;
+                failed.reason = grader::reports::detail::printable(std::string("the grader failed: ") + e.what());
+                s = std::move(failed);
+            }
+            bar.done(s);
+        }
+    };
+    const unsigned jobs = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(settings.jobs, work.size())));
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+    worker();
+    for (std::thread& t : threads) t.join();
+
+    for (const Case& c : cases) {
+        const std::string e = grader::name(c.exercise);
+        if (std::find(result.columns.begin(), result.columns.end(), e) == result.columns.end()) result.columns.push_back(e);
+    }
+    std::sort(result.columns.begin(), result.columns.end(), [](const std::string& a, const std::string& b) {
+        return grader::exercise_named(a) != grader::exercise_named(b) &&
+               std::find(grader::all_exercises().begin(), grader::all_exercises().end(), grader::exercise_named(a)) <
+                   std::find(grader::all_exercises().begin(), grader::all_exercises().end(), grader::exercise_named(b));
+    });
+    for (const StudentResult& s : result.students)
+        if (s.graded) result.max = std::max(result.max, s.max);
+    result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.cpu_seconds = process_cpu() - cpu_start;
+    return result;
+}
+
+}  // namespace celab::course

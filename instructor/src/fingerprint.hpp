@@ -1,0 +1,33 @@
+// Fingerprints for reruns: a student is graded again only when their files, the cases, the grader
+// or the settings changed. FNV-1a (64 bit) over length-prefixed fields: it notices changes; it is
+// not meant to resist someone forging a collision.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace celab::course {
+
+class Hash {
+public:
+    Hash& bytes(const std::string& data);
+    Hash& field(const std::string& data);  // length-prefixed, so ("ab","c") and ("a","bc") differ
+    std::string hex() const;
+
+private:
+    std::uint64_t value_ = 14695981039346656037ull;
+};
+
+struct BatchSettings;  // batch.hpp
+
+// What every student's grading depends on besides their files: the grader's own executable (its
+// version), the compiler and flags the builder uses, the API headers and grader/abi, every case
+// file loaded (name and bytes), the seed, the limits. Unreadable pieces are hashed as such.
+std::string batch_key(const std::vector<std::filesystem::path>& case_dirs, const std::string& settings_text);
+
+// The bytes of `file`, or "" when it cannot be read.
+std::string read_whole_file(const std::filesystem::path& file);
+
+}  // namespace celab::course
