@@ -12,16 +12,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifndef CELAB_TEST_LINUX_CONFINEMENT
@@ -180,6 +186,65 @@ BOOST_AUTO_TEST_CASE(the_parent_process_is_out_of_reach) {
     BOOST_REQUIRE_EQUAL(o.messages.size(), 4u);
     for (std::size_t i = 0; i < 3; ++i) BOOST_TEST(o.messages[i].rfind("denied: ", 0) == 0u, o.messages[i]);
     BOOST_TEST(o.messages[3].find("NoNewPrivs:\t1") != std::string::npos);  // its own /proc entry stays readable
+}
+
+BOOST_AUTO_TEST_CASE(what_well_behaved_code_asks_for_still_works) {
+    // The number of cores (thread pools), the dynamic loader finding a system library not loaded yet,
+    // std::random_device, and the submission library given as readable.
+    sb::Limits limits;
+    limits.readable = {CELAB_SOLUTIONS_MODULE};
+    const sb::Outcome o = sb::run(
+        [](sb::Channel& channel) {
+            channel.send(std::to_string(std::thread::hardware_concurrency()));
+            void* library = ::dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+            channel.send(library != nullptr || !fs::exists("/usr/lib/x86_64-linux-gnu/libz.so.1") ? "dlopen ok" : ::dlerror());
+            std::random_device random;
+            channel.send(std::to_string(random() != random() || random() != random()));
+            const celab::abi::SubmissionTable& table = celab::grader::load_submission(CELAB_SOLUTIONS_MODULE);
+            Eigen::VectorXd z(3);
+            z << 1.0, 2.0, 3.0;
+            channel.send(std::to_string(table.softmax(z).sum()));
+        },
+        limits);
+    BOOST_TEST_INFO(describe(o));
+    BOOST_REQUIRE_EQUAL(o.messages.size(), 4u);
+    BOOST_TEST(o.messages[0] == std::to_string(std::thread::hardware_concurrency()));
+    BOOST_TEST(o.messages[1] == "dlopen ok");
+    BOOST_TEST(o.messages[2] == "1");
+    BOOST_TEST(o.messages[3] == "1.000000");
+}
+
+BOOST_AUTO_TEST_CASE(nothing_outlives_the_child_outside_the_file_system) {
+    // The process that runs hidden cases could otherwise leave them for a later run's visible one.
+#if defined(__linux__)
+    if (!CELAB_TEST_LINUX_CONFINEMENT || !sb::isolation_support().seccomp) {
+        BOOST_TEST_MESSAGE("skipped: no seccomp filter in this build or on this architecture");
+        return;
+    }
+    const sb::Outcome o = sb::run(
+        [](sb::Channel& channel) {
+            const auto result = [&](const char* what, long value) {
+                channel.send(std::string(what) + (value >= 0 ? " ok" : std::string(": ") + std::strerror(errno)));
+            };
+            result("shmget", ::syscall(SYS_shmget, 0 /* IPC_PRIVATE */, 4096, 01600 /* IPC_CREAT | 0600 */));
+            result("shmat", ::syscall(SYS_shmat, 0, nullptr, 0));
+            result("msgget", ::syscall(SYS_msgget, 0x7e1ab, 01600));
+            result("semget", ::syscall(SYS_semget, 0x7e1ab, 1, 01600));
+            result("mq_open", ::syscall(SYS_mq_open, "celab-confinement", O_CREAT | O_RDWR, 0600, nullptr));
+            result("add_key", ::syscall(SYS_add_key, "user", "celab", "hidden", 6, -4 /* the user keyring */));
+            result("keyctl", ::syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -4, 0));
+            result("shm_open", ::open("/dev/shm/celab-confinement", O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+        },
+        sb::Limits{});
+    BOOST_TEST_INFO(describe(o));
+    BOOST_REQUIRE_EQUAL(o.messages.size(), 8u);
+    for (std::size_t i = 0; i + 1 < o.messages.size(); ++i)
+        BOOST_TEST(o.messages[i].find(std::string(": ") + std::strerror(EPERM)) != std::string::npos, o.messages[i]);
+    if (reads_confined()) BOOST_TEST(o.messages.back() == std::string("shm_open: ") + std::strerror(EACCES));
+    BOOST_TEST(!fs::exists("/dev/shm/celab-confinement"));
+#else
+    BOOST_TEST_MESSAGE("skipped: the seccomp filter is Linux only");
+#endif
 }
 
 // ---- a hostile submission, graded end to end --------------------------------------------------------

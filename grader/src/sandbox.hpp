@@ -18,6 +18,8 @@
 //     ptrace, process_vm_readv/writev, SIGIO ownership (F_SETOWN, F_SETSIG, FIOSETOWN), TIOCSTI,
 //     prlimit on another process (seccomp; Landlock's signal scope too where the kernel has ABI >= 6);
 //   - leave its process group or session (setsid, setpgid), unshare or setns;
+//   - open sockets, or leave anything behind outside the file system: SysV shared memory, message
+//     queues, semaphores, POSIX message queues, keyrings (seccomp);
 //   - write to the file system anywhere: create, open for writing, truncate, rename, link, delete,
 //     mkdir, mknod, symlink (Landlock with no allowed path, including /dev/null and /proc);
 //   - read or list anything else: the course (hidden cases, solutions/, other students' folders), the
@@ -31,7 +33,7 @@
 // exists for x86_64 only. Elsewhere (macOS) and in the `portable` preset (CELAB_LINUX_CONFINEMENT=OFF)
 // none of this is compiled in (but the environment is still replaced): the child is a separate process
 // with the limits above, so the verdicts are the same, but it could start processes, read and write files; confinement_note() (isolation.hpp) says
-// so in the report. Still missing: network access (sockets), SysV IPC, renicing other processes.
+// so in the report. Still missing: renicing other processes. docs/sandbox.md: what remains possible.
 // Under AddressSanitizer, LeakSanitizer's exit-time check is off in the isolated child (it needs a
 // non-thread clone and ptrace), and ASan cannot spawn its symbolizer there (frames print unsymbolized).
 #pragma once
