@@ -16,7 +16,8 @@ IsolationSupport isolation_support() { return IsolationSupport{}; }
 
 const char* confinement_note() {
     return "sandbox: portable fallback (separate process, memory and CPU limits, timeouts): the verdicts are the "
-           "same, but the Linux-only confinement (no new processes, no writes to disk) is not available in this build";
+           "same, but the Linux-only confinement (no new processes, no reading of the course's files, no writes to disk) is "
+           "not available in this build";
 }
 
 }  // namespace celab::grader::sandbox
