@@ -148,7 +148,7 @@ void wipe_what_the_child_does_not_run(const std::vector<Case>& cases, const std:
 
 // The stack below the caller's frame, zeroed: what deeper calls left there before grading (the JSON
 // parser's tokens of the case files) would otherwise be copied into every child.
-constexpr std::size_t stack_wipe_bytes = std::size_t(256) << 10;
+constexpr std::size_t stack_wipe_bytes = std::size_t(64) << 10;  // small enough for any thread
 __attribute__((noinline)) void wipe_stack_below_caller() {
     unsigned char area[stack_wipe_bytes];
     wipe(area, sizeof area);
