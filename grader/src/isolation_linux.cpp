@@ -103,7 +103,8 @@ constexpr const char* system_readable[] = {"/etc/ld.so.cache", "/lib", "/lib64",
                                            "/dev/null", "/dev/urandom"};
 
 // Allows reading `path` (a folder: everything beneath it; a file: that file). Best effort.
-void allow_reading(long ruleset, const char* path) {
+[[maybe_unused]] void allow_reading(long ruleset, const char* path) {
+#if defined(SYS_landlock_add_rule)
     const int fd = ::open(path, O_PATH | O_CLOEXEC);
     if (fd < 0) return;
     struct stat st {};
@@ -115,6 +116,10 @@ void allow_reading(long ruleset, const char* path) {
         ::syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
     }
     ::close(fd);
+#else
+    (void)ruleset;
+    (void)path;
+#endif
 }
 
 // Every file-system right the ABI knows, handled, and only reading granted, only beneath the paths of
