@@ -33,10 +33,10 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
-#include <iostream>
-#include <stdexcept>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 extern char** environ;  // POSIX: not every <unistd.h> declares it
