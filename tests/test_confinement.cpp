@@ -303,11 +303,11 @@ BOOST_AUTO_TEST_CASE(a_submission_reads_and_leaks_nothing_of_the_course) {
     BOOST_TEST_INFO("visible output:\n" << visible_output);
     BOOST_TEST(count(visible_output, "blocked ") + count(visible_output, "ALLOWED ") == 12u);
     // Its memory holds no hidden input: the grader's copy of the hidden cases was wiped in the child.
-    BOOST_TEST(count(visible_output, "blocked memory-scan") == 1u);
+    BOOST_TEST(count(visible_output, "blocked memory-scan") == 1u, visible_output);
     BOOST_TEST(count(visible_output, "blocked environment") == 1u);
     BOOST_TEST(count(visible_output, "blocked proc-self-environ") == 1u);
     if (reads_confined()) {
-        BOOST_TEST(count(visible_output, "ALLOWED") == 0u);
+        BOOST_TEST(count(visible_output, "ALLOWED") == 0u, visible_output);
     } else {
         BOOST_TEST_MESSAGE("no Landlock here: the files of the course were readable (see the output above)");
     }

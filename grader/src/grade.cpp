@@ -146,8 +146,8 @@ void wipe_what_the_child_does_not_run(const std::vector<Case>& cases, const std:
     }
 }
 
-// The stack below the caller's frame, zeroed: what deeper calls left there before grading (the JSON
-// parser's tokens of the case files) would otherwise be copied into every child.
+// The stack below the caller's frame, zeroed: what deeper calls left there before (the JSON parser's
+// numbers and tokens of the case files) would otherwise be copied into every child.
 constexpr std::size_t stack_wipe_bytes = std::size_t(64) << 10;  // small enough for any thread
 __attribute__((noinline)) void wipe_stack_below_caller() {
     unsigned char area[stack_wipe_bytes];
@@ -178,6 +178,7 @@ void wipe_reusable_blocks() {
 void run_calls(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
                const std::vector<PlannedCall>& plan, std::size_t start, sandbox::Channel& channel) {
     wipe_what_the_child_does_not_run(cases, plan);
+    wipe_stack_below_caller();  // what this thread's stack held before (a previous grading's judging)
 #if !CELAB_GRADE_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
     ::mallopt(M_PERTURB, 0);  // student code gets glibc's usual allocator, whatever it reads uninitialized
 #endif
@@ -479,14 +480,14 @@ void judge_exercise(const std::vector<Case>& cases, ExerciseGrade& g) {
 
 }  // namespace
 
-Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings) {
+namespace {
+
+__attribute__((noinline)) Report grade_all(const std::vector<Case>& cases, const std::filesystem::path& library,
+                                           const GradeSettings& settings) {
     Report report;
     report.seed = settings.seed;
     report.submission = settings.submission_label;
     if (settings.limits.isolate) report.note = sandbox::confinement_note();
-    // Before any child is forked: no leftovers of loading the cases in this thread's stack or free blocks.
-    wipe_stack_below_caller();
-    wipe_reusable_blocks();
 
     if (timings::enabled()) {
         // The fixed cost of one sandbox child, measured once: fork, limits, confinement, loading the
@@ -558,6 +559,16 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
     }
     course::apply_points(report, settings.points);
     return report;
+}
+
+}  // namespace
+
+Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings) {
+    // Before any child is forked: no leftovers of loading the cases in this thread's free blocks or on its
+    // stack where grading's own frames (grade_all and below, never wiped) are about to be.
+    wipe_stack_below_caller();
+    wipe_reusable_blocks();
+    return grade_all(cases, library, settings);
 }
 
 }  // namespace celab::grader

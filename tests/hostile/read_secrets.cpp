@@ -95,6 +95,10 @@ const unsigned char hidden_text_masked[] = {'1' ^ text_mask, '2' ^ text_mask, '3
                                             '4' ^ text_mask, '5' ^ text_mask, '6' ^ text_mask, '7' ^ text_mask,
                                             '8' ^ text_mask, '9' ^ text_mask};
 
+// The top of softmax's frame: the stack from there down is this code's own. A compiler may fold the
+// masking away and spill the plain value into these frames (clang does), so the scan skips them.
+std::uintptr_t own_frames_top = 0;
+
 // Every writable mapping of this process (heap, stacks, anonymous memory, data segments), read word by
 // word: how many copies of the hidden value (as a double, and as text) are there?
 #if defined(__clang__) || defined(__GNUC__)
@@ -106,6 +110,12 @@ void scan_own_memory() {
         std::printf("blocked memory-scan (/proc/self/maps: %s)\n", std::strerror(errno));
         return;
     }
+    volatile char here = 0;
+    const std::uintptr_t own_frames_bottom = reinterpret_cast<std::uintptr_t>(&here) - (std::uintptr_t(16) << 10);
+    const auto own = [&](const volatile void* at) {
+        const auto address = reinterpret_cast<std::uintptr_t>(at);
+        return address >= own_frames_bottom && address < own_frames_top;
+    };
     std::size_t doubles = 0, texts = 0, mappings = 0;
     std::string where;  // the mappings that hold a copy
     char line[512];
@@ -118,12 +128,13 @@ void scan_own_memory() {
         ++mappings;
         const std::size_t before = doubles + texts;
         const auto* words = reinterpret_cast<const volatile std::uint64_t*>(static_cast<std::uintptr_t>(begin));
-        for (std::size_t i = 0; i < (end - begin) / 8; ++i) doubles += (words[i] ^ mask) == hidden_bits_masked;
+        for (std::size_t i = 0; i < (end - begin) / 8; ++i)
+            doubles += (words[i] ^ mask) == hidden_bits_masked && !own(&words[i]);
         const auto* bytes = reinterpret_cast<const volatile unsigned char*>(static_cast<std::uintptr_t>(begin));
         for (std::size_t i = 0; i + sizeof hidden_text_masked <= end - begin; ++i) {
             std::size_t k = 0;
             while (k < sizeof hidden_text_masked && (bytes[i + k] ^ text_mask) == hidden_text_masked[k]) ++k;
-            texts += k == sizeof hidden_text_masked;
+            texts += k == sizeof hidden_text_masked && !own(&bytes[i]);
         }
         if (doubles + texts > before) {
             const char* name = std::strchr(line, '/') != nullptr ? std::strchr(line, '/') : std::strchr(line, '[');
@@ -159,6 +170,8 @@ void try_everything() {
 Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {
     static bool tried = false;  // once per process
     if (!tried) {
+        volatile char anchor = 0;
+        own_frames_top = reinterpret_cast<std::uintptr_t>(&anchor) + 256;
         tried = true;
         try_everything();
     }
