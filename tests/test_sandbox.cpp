@@ -60,9 +60,14 @@ namespace {
 // Slack on top of a timeout: poll wake-up, SIGKILL delivery and reaping, on a loaded 2-core machine.
 constexpr double timeout_margin_seconds = 0.25;
 
+// The isolated child reads only the system's libraries and Limits::readable (here the test modules), and
+// sees only Limits::environment (here where a hostile should aim, when a test set CELAB_HOSTILE_TARGET).
 sb::Limits quick_limits(double timeout_seconds = 5.0) {
     sb::Limits limits;
     limits.timeout_seconds = timeout_seconds;
+    limits.readable = {CELAB_MODULE_DIR, CELAB_SOLUTIONS_MODULE};
+    if (const char* target = std::getenv("CELAB_HOSTILE_TARGET"))
+        limits.environment.push_back(std::string("CELAB_HOSTILE_TARGET=") + target);
     return limits;
 }
 
@@ -522,8 +527,7 @@ BOOST_DATA_TEST_CASE(hostile_submission_is_contained, data::make(hostile_samples
         return;
     }
     const std::string library = std::string(CELAB_MODULE_DIR) + "/celab_hostile_" + sample.name + ".so";
-    sb::Limits limits;
-    limits.timeout_seconds = sample.timeout_seconds;
+    sb::Limits limits = quick_limits(sample.timeout_seconds);
     limits.memory_bytes = sample.memory_bytes;
     limits.isolate = sample.isolate;
     const sb::Outcome o = sb::run(

@@ -8,17 +8,50 @@
 #include "timings.hpp"
 
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <numeric>
 #include <optional>
 #include <thread>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CELAB_GRADE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CELAB_GRADE_ASAN 1
+#endif
+#endif
+#ifndef CELAB_GRADE_ASAN
+#define CELAB_GRADE_ASAN 0
+#endif
+
+// Freed memory is overwritten, so that a sandbox child forked later holds no leftover of what the grader
+// freed before (the text of hidden case files, parsed; docs/sandbox.md). glibc: M_PERTURB, set before main,
+// so before any case file is read, fills every freed block with zeros (and, as a side effect, new blocks
+// with 0xff: the child switches that off before it loads student code); wipe_reusable_blocks() does the
+// blocks glibc keeps per thread without filling them. AddressSanitizer: its own allocator fills freed
+// blocks (up to 1 MiB each) with 0x55 when asked here.
+#if CELAB_GRADE_ASAN
+extern "C" __attribute__((visibility("default"))) const char* __asan_default_options() {
+    return "max_free_fill_size=1048576";
+}
+#elif defined(__GLIBC__) && defined(M_PERTURB)
+namespace {
+constexpr int perturb_zero_on_free = 0x100;  // low byte 0: freed blocks become zeros; nonzero: on
+[[maybe_unused]] const bool freed_memory_is_wiped = ::mallopt(M_PERTURB, perturb_zero_on_free) == 1;
+}  // namespace
+#endif
 
 namespace celab::grader {
 
@@ -79,10 +112,76 @@ std::string case_size(const Inputs& in) {
     return "";
 }
 
+// Overwrites [data, data + size) with zeros; volatile, so that the compiler keeps writes nobody reads.
+void wipe(void* data, std::size_t size) {
+    volatile unsigned char* p = static_cast<volatile unsigned char*>(data);
+    for (std::size_t i = 0; i < size; ++i) p[i] = 0;
+}
+void wipe(const Eigen::MatrixXd& m) { wipe(const_cast<double*>(m.data()), sizeof(double) * std::size_t(m.size())); }
+void wipe(const Eigen::VectorXd& v) { wipe(const_cast<double*>(v.data()), sizeof(double) * std::size_t(v.size())); }
+void wipe(const std::string& s) { wipe(const_cast<char*>(s.data()), s.size()); }
+
+// In the sandbox child, before the submission is loaded: the child is a copy of the grader, which holds
+// every case. What the child does not run is overwritten with zeros, in place (the grader's copy is
+// untouched: fork() gave the child its own pages): every input of the cases outside `plan` (the hidden
+// ones, in a child that runs visible cases), and every expected value (the parent judges). The objects are
+// the caller's non-const ones (grade() receives them by const reference only to promise the caller that
+// the grader leaves them alone).
+void wipe_what_the_child_does_not_run(const std::vector<Case>& cases, const std::vector<PlannedCall>& plan) {
+    std::vector<bool> runs(cases.size(), false);
+    for (const PlannedCall& call : plan) runs[call.case_index] = true;
+    for (std::size_t k = 0; k < cases.size(); ++k) {
+        const Case& c = cases[k];
+        if (c.expected) wipe(c.expected->data);
+        if (runs[k]) continue;
+        wipe(c.inputs.z);
+        wipe(c.inputs.Z);
+        wipe(c.inputs.P);
+        wipe(c.inputs.Y);
+        wipe(c.inputs.losses);
+        wipe(const_cast<int*>(&c.inputs.target), sizeof c.inputs.target);
+        wipe(const_cast<double*>(&c.inputs.eps), sizeof c.inputs.eps);
+        wipe(c.hint);
+        wipe(c.file);
+    }
+}
+
+// The stack below the caller's frame, zeroed: what deeper calls left there before (the JSON parser's
+// numbers and tokens of the case files) would otherwise be copied into every child.
+constexpr std::size_t stack_wipe_bytes = std::size_t(64) << 10;  // small enough for any thread
+__attribute__((noinline)) void wipe_stack_below_caller() {
+    unsigned char area[stack_wipe_bytes];
+    wipe(area, sizeof area);
+}
+
+// glibc keeps the last freed blocks of up to 1032 bytes of each thread (7 per size by default, its
+// tcache) for reuse without the M_PERTURB fill: this thread's are taken, zeroed and given back.
+void wipe_reusable_blocks() {
+#if !CELAB_GRADE_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
+    constexpr std::size_t per_size = 16;
+    std::vector<void*> blocks;
+    blocks.reserve(64 * per_size);
+    for (std::size_t request = 24; request <= 1032; request += 16) {
+        for (std::size_t k = 0; k < per_size; ++k) {
+            void* block = std::malloc(request);
+            if (block == nullptr) break;
+            wipe(block, ::malloc_usable_size(block));
+            blocks.push_back(block);
+        }
+    }
+    for (void* block : blocks) std::free(block);
+#endif
+}
+
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
 // The inputs of each call are made here, from the case (the plan holds no copies of them).
 void run_calls(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
                const std::vector<PlannedCall>& plan, std::size_t start, sandbox::Channel& channel) {
+    wipe_what_the_child_does_not_run(cases, plan);
+    wipe_stack_below_caller();  // what this thread's stack held before (a previous grading's judging)
+#if !CELAB_GRADE_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
+    ::mallopt(M_PERTURB, 0);  // student code gets glibc's usual allocator, whatever it reads uninitialized
+#endif
     const abi::SubmissionTable* functions = nullptr;
     try {
         functions = &load_submission(library);
@@ -203,6 +302,7 @@ std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::file
         now.timeout_seconds = budget.cpu;
         now.wall_seconds = budget.wall;
         now.output_bytes = limits.output_bytes + marker_bytes * (plan.size() - next);
+        now.readable.push_back(library.string());  // the only file of the checkout the child may read
         const std::size_t start = next;
         sandbox::Outcome o =
             sandbox::run([&](sandbox::Channel& channel) { run_calls(cases, library, e, plan, start, channel); }, now);
@@ -291,58 +391,81 @@ struct ExerciseGrade {
     Exercise exercise = nullptr;
     std::vector<std::size_t> case_indices;
     double work = 0.0;  // input entries of its cases: the longest exercises start first
+    // Its calls, visible cases and hidden ones in separate processes (plans[0], plans[1]), so that what
+    // the code prints about hidden inputs is never shown; their results, and what the visible ones printed.
+    std::vector<PlannedCall> plans[2];
+    std::vector<CallResult> results[2];
+    TimeBudget budget;
+    std::vector<std::pair<std::size_t, std::string>> pieces;
+    bool truncated = false, hidden_printed = false;
+    // What the hidden calls printed: kept only in the instructor's view (GradeSettings::instructor_view).
+    std::vector<std::pair<std::size_t, std::string>> hidden_pieces;
+    bool hidden_truncated = false;
     std::vector<CheckResult> rows;
     std::string output;
 };
 
-void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path& library,
-                    const GradeSettings& settings, ExerciseGrade& g) {
-    const Exercise e = g.exercise;
-    // Plan: every call of every case of this exercise, in case order; visible cases and hidden
-    // ones in separate processes, so that what the code prints about hidden inputs is never shown.
-    std::vector<PlannedCall> plans[2];
+void plan_exercise(const std::vector<Case>& cases, const GradeSettings& settings, ExerciseGrade& g) {
+    // Every call of every case of this exercise, in case order.
     for (std::size_t k : g.case_indices) {
         const bool hidden = cases[k].visibility == Visibility::hidden;
         for (Role role : roles_for(cases[k], checks_for(cases[k])))
-            plans[hidden].push_back(PlannedCall{k, role, Inputs{}});  // inputs: made where needed
+            g.plans[hidden].push_back(PlannedCall{k, role, Inputs{}});  // inputs: made where needed
     }
-    TimeBudget budget{settings.limits.timeout_seconds,
-                      settings.limits.wall_seconds > 0 ? settings.limits.wall_seconds
-                                                       : sandbox::backstop_seconds(settings.limits.timeout_seconds)};
-    std::vector<std::pair<std::size_t, std::string>> pieces, hidden_pieces;
-    bool truncated = false, hidden_truncated = false;
-    std::vector<CallResult> results = run_plan(cases, library, e, plans[0], settings.limits, budget, pieces, truncated);
-    std::vector<CallResult> hidden_results =
-        run_plan(cases, library, e, plans[1], settings.limits, budget, hidden_pieces, hidden_truncated);
+    g.budget = TimeBudget{settings.limits.timeout_seconds,
+                          settings.limits.wall_seconds > 0 ? settings.limits.wall_seconds
+                                                           : sandbox::backstop_seconds(settings.limits.timeout_seconds)};
+}
+
+// Runs the visible (hidden = false) or the hidden calls of one exercise.
+void run_exercise(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings,
+                  bool hidden, ExerciseGrade& g) {
+    if (!hidden) {
+        g.results[0] = run_plan(cases, library, g.exercise, g.plans[0], settings.limits, g.budget, g.pieces, g.truncated);
+        return;
+    }
+    // What the hidden calls printed: only whether there was any is said (all of it in the instructor's view).
+    std::vector<std::pair<std::size_t, std::string>> hidden_pieces;
+    bool hidden_truncated = false;
+    g.results[1] = run_plan(cases, library, g.exercise, g.plans[1], settings.limits, g.budget, hidden_pieces, hidden_truncated);
+    g.hidden_printed = !hidden_pieces.empty();
+    if (settings.instructor_view) {
+        g.hidden_pieces = std::move(hidden_pieces);
+        g.hidden_truncated = hidden_truncated;
+    }
+}
+
+void judge_exercise(const std::vector<Case>& cases, const GradeSettings& settings, ExerciseGrade& g) {
     // What the visible cases printed, under the name of the case that printed it.
     std::string output;
     std::size_t shown_case = cases.size();
-    for (const auto& [call, text] : pieces) {
-        const std::size_t k = call < plans[0].size() ? plans[0][call].case_index : cases.size();
+    for (const auto& [call, text] : g.pieces) {
+        const std::size_t k = call < g.plans[0].size() ? g.plans[0][call].case_index : cases.size();
         if (k != shown_case && k < cases.size()) output += "case \"" + cases[k].name + "\":\n";
         shown_case = k;
         output += text;
         if (!output.empty() && output.back() != '\n') output += '\n';
     }
-    if (truncated) output += "[... output truncated ...]\n";
-    if (settings.instructor_view) {
+    if (g.truncated) output += "[... output truncated ...]\n";
+    if (settings.instructor_view) {  // the instructor's view: what the hidden cases printed too
         shown_case = cases.size();
-        for (const auto& [call, text] : hidden_pieces) {
-            const std::size_t k = call < plans[1].size() ? plans[1][call].case_index : cases.size();
+        for (const auto& [call, text] : g.hidden_pieces) {
+            const std::size_t k = call < g.plans[1].size() ? g.plans[1][call].case_index : cases.size();
             if (k != shown_case && k < cases.size()) output += "case \"" + cases[k].name + "\" (hidden):\n";
             shown_case = k;
             output += text;
             if (!output.empty() && output.back() != '\n') output += '\n';
         }
-        if (hidden_truncated) output += "[... output truncated ...]\n";
-    } else if (!hidden_pieces.empty()) {
+        if (g.hidden_truncated) output += "[... output truncated ...]\n";
+    } else if (g.hidden_printed) {
         output += "[... what the code printed while running hidden cases is not shown ...]\n";
     }
     g.output = std::move(output);
-    std::vector<PlannedCall>& plan = plans[0];
-    plan.insert(plan.end(), std::make_move_iterator(plans[1].begin()), std::make_move_iterator(plans[1].end()));
-    results.insert(results.end(), std::make_move_iterator(hidden_results.begin()),
-                   std::make_move_iterator(hidden_results.end()));
+    std::vector<PlannedCall>& plan = g.plans[0];
+    plan.insert(plan.end(), std::make_move_iterator(g.plans[1].begin()), std::make_move_iterator(g.plans[1].end()));
+    std::vector<CallResult>& results = g.results[0];
+    results.insert(results.end(), std::make_move_iterator(g.results[1].begin()),
+                   std::make_move_iterator(g.results[1].end()));
 
     timings::Scope judging("parent: judge (all checks)");
     std::map<std::size_t, std::vector<std::size_t>> calls_of;  // case -> its calls in the plan
@@ -377,7 +500,10 @@ void grade_exercise(const std::vector<Case>& cases, const std::filesystem::path&
 
 }  // namespace
 
-Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings) {
+namespace {
+
+__attribute__((noinline)) Report grade_all(const std::vector<Case>& cases, const std::filesystem::path& library,
+                                           const GradeSettings& settings) {
     Report report;
     report.seed = settings.seed;
     report.submission = settings.submission_label;
@@ -387,6 +513,8 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
     if (timings::enabled()) {
         // The fixed cost of one sandbox child, measured once: fork, limits, confinement, loading the
         // library, exit (scripts/benchmark multiplies it by the number of children).
+        sandbox::Limits limits = settings.limits;
+        limits.readable.push_back(library.string());
         const sandbox::Outcome o = sandbox::run(
             [&](sandbox::Channel&) {
                 try {
@@ -394,7 +522,7 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
                 } catch (const std::exception&) {
                 }
             },
-            settings.limits);
+            limits);
         timings::add("child: start + load library + exit (one empty child)", o.seconds);
     }
 
@@ -411,28 +539,38 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
     }
 
     // Exercises are independent processes: grade them concurrently, one per core, the longest first
-    // (each keeps its own time budget); the report keeps the order of all_exercises().
+    // (each keeps its own time budget); the report keeps the order of all_exercises(). In three steps,
+    // each finished before the next starts: every visible child, then every hidden child, then judging.
+    // So no child that runs visible cases is forked while the grader holds anything a hidden child sent
+    // or printed (which the code could have filled with hidden inputs), or what judging hidden cases makes.
+    for (ExerciseGrade& g : exercises) plan_exercise(cases, settings, g);
     std::vector<std::size_t> order(exercises.size());
     std::iota(order.begin(), order.end(), std::size_t(0));
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return exercises[a].work > exercises[b].work; });
     unsigned jobs = settings.jobs != 0 ? settings.jobs : std::max(1u, std::thread::hardware_concurrency());
     jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, exercises.size()));
-    std::atomic<std::size_t> next{0};
     std::vector<std::exception_ptr> errors(exercises.size());
-    const auto worker = [&] {
-        for (std::size_t i = next++; i < order.size(); i = next++) {
-            try {
-                grade_exercise(cases, library, settings, exercises[order[i]]);
-            } catch (...) {
-                errors[order[i]] = std::current_exception();
+    const auto in_parallel = [&](const std::function<void(ExerciseGrade&)>& step) {
+        std::atomic<std::size_t> next{0};
+        const auto worker = [&] {
+            for (std::size_t i = next++; i < order.size(); i = next++) {
+                if (errors[order[i]]) continue;
+                try {
+                    step(exercises[order[i]]);
+                } catch (...) {
+                    errors[order[i]] = std::current_exception();
+                }
             }
-        }
+        };
+        std::vector<std::thread> threads;
+        for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+        worker();
+        for (std::thread& t : threads) t.join();
     };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
-    worker();
-    for (std::thread& t : threads) t.join();
+    in_parallel([&](ExerciseGrade& g) { run_exercise(cases, library, settings, false, g); });
+    in_parallel([&](ExerciseGrade& g) { run_exercise(cases, library, settings, true, g); });
+    in_parallel([&](ExerciseGrade& g) { judge_exercise(cases, settings, g); });
 
     for (std::size_t i = 0; i < exercises.size(); ++i) {
         if (errors[i]) std::rethrow_exception(errors[i]);
@@ -442,6 +580,16 @@ Report grade(const std::vector<Case>& cases, const std::filesystem::path& librar
     }
     course::apply_points(report, settings.points);
     return report;
+}
+
+}  // namespace
+
+Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings) {
+    // Before any child is forked: no leftovers of loading the cases in this thread's free blocks or on its
+    // stack where grading's own frames (grade_all and below, never wiped) are about to be.
+    wipe_stack_below_caller();
+    wipe_reusable_blocks();
+    return grade_all(cases, library, settings);
 }
 
 }  // namespace celab::grader

@@ -8,22 +8,32 @@
 // returns an Outcome that says how it ended and what it sent.
 //
 // Isolation (Limits::isolate, on by default; isolation.hpp), installed just before child_main runs.
-// The child CAN: read and list files, dlopen libraries, mmap, allocate, compute, start threads
-// (std::thread, OpenMP), signal itself (raise(), abort()), write to the fds it already has (the
-// capture and message pipes), exec a program (which stays just as confined).
+// The child CAN: read the system's shared libraries and Limits::readable (the submission library),
+// dlopen libraries, mmap, allocate, compute, start threads (std::thread, OpenMP), signal itself
+// (raise(), abort()), read its own /proc/self, write to the fds it already has (the capture and
+// message pipes).
 // The child CANNOT (the call fails with EPERM/EACCES, it is not killed):
 //   - create processes: fork(), vfork(), posix_spawn(), system(), clone without CLONE_THREAD (seccomp);
 //   - signal or trace anyone else: kill/tgkill/tkill/sigqueue to another pid, pidfd_open/send_signal,
 //     ptrace, process_vm_readv/writev, SIGIO ownership (F_SETOWN, F_SETSIG, FIOSETOWN), TIOCSTI,
 //     prlimit on another process (seccomp; Landlock's signal scope too where the kernel has ABI >= 6);
 //   - leave its process group or session (setsid, setpgid), unshare or setns;
+//   - open sockets, or leave anything behind outside the file system: SysV shared memory, message
+//     queues, semaphores, POSIX message queues, keyrings (seccomp);
 //   - write to the file system anywhere: create, open for writing, truncate, rename, link, delete,
-//     mkdir, mknod, symlink (Landlock with no allowed path, including /dev/null and /proc).
-// Best effort: without Landlock (Linux < 5.13 or disabled) writes stay possible; the seccomp filter
+//     mkdir, mknod, symlink (Landlock with no allowed path, including /dev/null and /proc);
+//   - read or list anything else: the course (hidden cases, solutions/, other students' folders), the
+//     grader's files, other processes' /proc entries (the parent's environ and mem), or execute any
+//     program (Landlock: only reading is granted, only beneath the paths above);
+//   - see the grader's environment: environ holds Limits::environment only, and the strings of the old
+//     one (and the process's original environment block, /proc/self/environ) are overwritten with zeros.
+// What the child's memory holds is the caller's business: fork() copies the grader's whole address space
+// (grade.cpp wipes the cases the child does not run; docs/sandbox.md says what remains).
+// Best effort: without Landlock (Linux < 5.13 or disabled) writes and reads stay possible; the seccomp filter
 // exists for x86_64 only. Elsewhere (macOS) and in the `portable` preset (CELAB_LINUX_CONFINEMENT=OFF)
-// none of this is compiled in: the child is a separate process with the limits above, so the verdicts
-// are the same, but it could start processes and write files; confinement_note() (isolation.hpp) says
-// so in the report. Still missing: network access (sockets), SysV IPC, renicing other processes.
+// none of this is compiled in (but the environment is still replaced): the child is a separate process
+// with the limits above, so the verdicts are the same, but it could start processes, read and write files; confinement_note() (isolation.hpp) says
+// so in the report. Still missing: renicing other processes. docs/sandbox.md: what remains possible.
 // Under AddressSanitizer, LeakSanitizer's exit-time check is off in the isolated child (it needs a
 // non-thread clone and ptrace), and ASan cannot spawn its symbolizer there (frames print unsymbolized).
 #pragma once
@@ -44,7 +54,12 @@ struct Limits {
     std::size_t memory_bytes = std::size_t(2) << 30;  // address-space limit of the child; 0 = none
                                                       // (never applied under AddressSanitizer)
     std::size_t output_bytes = 8192;                  // captured stdout+stderr kept; the rest is dropped
-    bool isolate = true;  // seccomp filter + Landlock in the child (see above); false only for debugging
+    bool isolate = true;  // seccomp filter + Landlock + a scrubbed environment in the child (see above);
+                          // false only for debugging
+    // With isolate: what the child may read beside the system's libraries and its own /proc entry
+    // (files or folders; the submission library), and its whole environment ("NAME=value" entries).
+    std::vector<std::string> readable;
+    std::vector<std::string> environment;
 };
 
 enum class End { exited, signaled, timed_out, failed_to_start };
