@@ -75,6 +75,8 @@ std::string summary(const builder::Result& r) {
 // Calls `call(table)` on `library` inside a sandbox child; returns its result or "throws: WHAT".
 template <typename Call>
 std::string call_in_child(const fs::path& library, Call call) {
+    sb::Limits limits;
+    limits.readable.push_back(library.string());  // the confined child reads nothing else of the checkout
     const sb::Outcome o = sb::run(
         [&](sb::Channel& channel) {
             const celab::abi::SubmissionTable& table = celab::grader::load_submission(library);
@@ -84,7 +86,7 @@ std::string call_in_child(const fs::path& library, Call call) {
                 channel.send(std::string("throws: ") + e.what());
             }
         },
-        sb::Limits{});
+        limits);
     if (o.end != sb::End::exited || o.messages.size() != 1) {
         return "<child failed: " + std::string(sb::name(o.end)) + " " + o.signal_name + " " + o.output + ">";
     }

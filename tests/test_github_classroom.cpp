@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
-const fs::path workflow_file = source_dir / "course" / "github-classroom" / "classroom.yml";
+const fs::path workflow_file = source_dir / "instructor" / "github-classroom" / "classroom.yml";
 
 // One item of the "steps:" list, its keys flattened: "uses", "with.command", "env.SOFTMAX_RESULTS".
 using Step = std::map<std::string, std::string>;

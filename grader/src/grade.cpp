@@ -7,6 +7,7 @@
 #include "submission_loader.hpp"
 #include "timings.hpp"
 
+#include <sys/mman.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -15,8 +16,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <iostream>
@@ -112,10 +115,33 @@ std::string case_size(const Inputs& in) {
     return "";
 }
 
-// Overwrites [data, data + size) with zeros; volatile, so that the compiler keeps writes nobody reads.
-void wipe(void* data, std::size_t size) {
+// Zeros that the compiler keeps although nobody reads them.
+void zero(void* data, std::size_t size) {
+#if defined(__GLIBC__)
+    ::explicit_bzero(data, size);
+#else
     volatile unsigned char* p = static_cast<volatile unsigned char*>(data);
     for (std::size_t i = 0; i < size; ++i) p[i] = 0;
+#endif
+}
+
+// Overwrites [data, data + size) with zeros. On Linux the whole pages inside it are dropped instead
+// (madvise(MADV_DONTNEED) on private memory: they read as zeros from then on): writing would copy every
+// page of a large case into the child first (copy on write), once per child.
+void wipe(void* data, std::size_t size) {
+    unsigned char* p = static_cast<unsigned char*>(data);
+#if defined(__linux__)
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
+    const std::uintptr_t last = (reinterpret_cast<std::uintptr_t>(p) + size) / page * page;
+    if (page > 0 && last > first && last - first >= 4 * page &&
+        ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) == 0) {
+        zero(p, first - reinterpret_cast<std::uintptr_t>(p));
+        zero(reinterpret_cast<void*>(last), reinterpret_cast<std::uintptr_t>(p) + size - last);
+        return;
+    }
+#endif
+    zero(p, size);
 }
 void wipe(const Eigen::MatrixXd& m) { wipe(const_cast<double*>(m.data()), sizeof(double) * std::size_t(m.size())); }
 void wipe(const Eigen::VectorXd& v) { wipe(const_cast<double*>(v.data()), sizeof(double) * std::size_t(v.size())); }

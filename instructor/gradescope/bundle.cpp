@@ -27,7 +27,7 @@ namespace {
 
 // The top-level entries of the checkout that the autograder needs.
 const char* const bundled_entries[] = {"CMakeLists.txt", "CMakePresets.json", "cmake",   "include",
-                                       "grader",         "course",            "exercises", "solutions",
+                                       "grader",         "instructor",        "course",    "exercises", "solutions",
                                        "scripts",        "grade",             "course.json", "docs/exercises"};
 
 std::string read_file(const fs::path& file) {
@@ -161,7 +161,7 @@ int make_gradescope_bundle(const BundleOptions& options, std::ostream& err) {
         fs::remove(temp, ignored);
         try {
             ZipWriter zip(temp);
-            const fs::path templates = root / "course" / "gradescope";
+            const fs::path templates = root / "instructor" / "gradescope";
             zip.add("setup.sh", read_file(templates / "setup.sh"), 0755);
             zip.add("run_autograder",
                     replace_all(read_file(templates / "run_autograder"), "@CELAB_GRADESCOPE_HIDDEN@", options.hidden), 0755);
