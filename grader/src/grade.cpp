@@ -117,6 +117,7 @@ std::string case_size(const Inputs& in) {
 
 // Zeros that the compiler keeps although nobody reads them.
 void zero(void* data, std::size_t size) {
+    if (size == 0) return;  // an empty matrix has no buffer (data() is null)
 #if defined(__GLIBC__)
     ::explicit_bzero(data, size);
 #else
