@@ -208,8 +208,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     // The course file: its seed, its exercises (when none is named), its points.
     course::Course course = course::built_in();
     try {
-        const fs::path course_file = o.course.empty() ? root / "course.json" : fs::path(o.course);
-        if (!o.course.empty() || fs::exists(course_file)) course = course::load(course_file);
+        course = course::for_checkout(root, o.course);
     } catch (const course::CourseError& e) {
         err << "grade: course file error: " << e.what() << "\n";
         return exit_usage;

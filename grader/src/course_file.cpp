@@ -38,6 +38,13 @@ Course built_in() {
     return c;
 }
 
+Course for_checkout(const std::filesystem::path& root, const std::string& given) {
+    if (!given.empty()) return load(given);
+    const std::filesystem::path file = root / "course.json";
+    std::error_code ec;
+    return std::filesystem::exists(file, ec) ? load(file) : built_in();
+}
+
 Course parse(const std::string& text, const std::filesystem::path& file) {
     nlohmann::json j;
     try {

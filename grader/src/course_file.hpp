@@ -52,6 +52,10 @@ Course parse(const std::string& text, const std::filesystem::path& file);
 // The course without a file: every exercise, fallback_seed, raw weights.
 Course built_in();
 
+// The course a command uses: `given` (--course FILE) when not empty, else `root`/course.json when it
+// exists, else built_in(). Throws CourseError.
+Course for_checkout(const std::filesystem::path& root, const std::string& given);
+
 // Scales each exercise's rows so that its max points equal course points (exercises without points are
 // left alone).
 void apply_points(Report& report, const std::map<Exercise, double>& points);

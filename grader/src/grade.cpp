@@ -306,8 +306,7 @@ std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::file
         const std::string size = call < plan.size() ? case_size(cases[plan[call].case_index].inputs) : "";
         const std::string in_case = size.empty() ? "" : " in a case of " + size;
         if (budget.wall <= 0.0 && budget.cpu > 0.0) {  // stopped by the backstop: it waited, it did not compute
-            std::snprintf(limit, sizeof limit, "%g", limits.wall_seconds > 0 ? limits.wall_seconds
-                                                                            : sandbox::backstop_seconds(limits.timeout_seconds));
+            std::snprintf(limit, sizeof limit, "%g", sandbox::wall_limit(limits));
             dead.text = std::string("timed out: ") + name(e) + " did not finish within " + limit +
                         " s of wall-clock time while using little CPU time" + in_case +
                         " (is it waiting for something: a sleep, a lock, input?)";
@@ -440,8 +439,7 @@ void plan_exercise(const std::vector<Case>& cases, const GradeSettings& settings
             g.plans[hidden].push_back(PlannedCall{k, role, Inputs{}});  // inputs: made where needed
     }
     g.budget = TimeBudget{settings.limits.timeout_seconds,
-                          settings.limits.wall_seconds > 0 ? settings.limits.wall_seconds
-                                                           : sandbox::backstop_seconds(settings.limits.timeout_seconds)};
+                          sandbox::wall_limit(settings.limits)};
 }
 
 // Runs the visible (hidden = false) or the hidden calls of one exercise.

@@ -422,7 +422,7 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
     // Two limits: the child's CPU time (what counts: it does not grow when the machine is busy) and a
     // wall-clock backstop for a child that sleeps or blocks. The CPU clock is read between polls.
     const double cpu_budget = limits.timeout_seconds > 0 ? limits.timeout_seconds : 0.0;
-    const double wall_budget = limits.wall_seconds > 0 ? limits.wall_seconds : backstop_seconds(cpu_budget);
+    const double wall_budget = wall_limit(limits);
     const Clock::time_point deadline =
         start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wall_budget));
     const ChildClock cpu_clock(pid);
@@ -539,6 +539,10 @@ Outcome run(const std::function<void(Channel&)>& child_main, const Limits& limit
 }
 
 double backstop_seconds(double cpu_seconds) { return 4.0 * cpu_seconds + 5.0; }
+
+double wall_limit(const Limits& limits) {
+    return limits.wall_seconds > 0 ? limits.wall_seconds : backstop_seconds(std::max(limits.timeout_seconds, 0.0));
+}
 
 std::string signal_name(int sig) {
     switch (sig) {

@@ -101,6 +101,8 @@ private:
 // The wall-clock backstop for a CPU-time limit: generous, so that a busy machine (many grading jobs on
 // few cores) never stops code that would finish, yet a child that sleeps forever ends.
 double backstop_seconds(double cpu_seconds);
+// The wall-clock limit of `limits`: wall_seconds, or the backstop of its CPU limit when that is 0.
+double wall_limit(const Limits& limits);
 
 // Forks, runs child_main(channel) in the child and waits for it to end (or kills it, together with
 // everything it forked, once it has used limits.timeout_seconds of CPU time or the wall-clock backstop

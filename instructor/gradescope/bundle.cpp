@@ -148,9 +148,7 @@ int make_gradescope_bundle(const BundleOptions& options, std::ostream& err) {
     }
     try {
         // The case files as the grader will read them: with the shipped cases, under the course's seed.
-        const fs::path course_file = root / "course.json";
-        const grader::course::Course course =
-            fs::exists(course_file) ? grader::course::load(course_file) : grader::course::built_in();
+        const grader::course::Course course = grader::course::for_checkout(root, "");
         std::vector<fs::path> dirs{root / "grader" / "cases"};
         dirs.insert(dirs.end(), options.case_dirs.begin(), options.case_dirs.end());
         const std::size_t cases = grader::cases::load_dirs(dirs, course.seed).size();

@@ -141,8 +141,7 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
     // The course file, as ./grade reads it: its seed (unless --seed), its exercises, its points.
     grader::course::Course course = grader::course::built_in();
     try {
-        const fs::path course_file = o.course.empty() ? root / "course.json" : fs::path(o.course);
-        if (!o.course.empty() || fs::exists(course_file)) course = grader::course::load(course_file);
+        course = grader::course::for_checkout(root, o.course);
     } catch (const grader::course::CourseError& e) {
         err << "course grade: course file error: " << e.what() << "\n";
         return exit_usage;
