@@ -36,6 +36,12 @@ Descriptor describe_cross_entropy_grad() {
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) {
         return as_vector(f.cross_entropy_grad(in.z, in.target));
     };
+    d.compact = Descriptor::Compact{[](const Inputs& in) { return MatrixXd(in.z.transpose()); },
+                                    [](const Inputs& in, const Eigen::VectorXd& lse) {
+                                        MatrixXd g = softmax_from_lse(in.z.transpose(), lse).transpose();
+                                        g(in.target, 0) -= 1.0;
+                                        return as_vector(g);
+                                    }};
     d.checks = {kit::shape(),           kit::values("analytic", LogitScale::bounded), kit::finite_difference(),
                 kit::row_sums("zero_sum", 0.0, {1e-9, 0.0}), kit::negative_target(), kit::stability(LogitScale::bounded),
                 kit::repeatable()};

@@ -14,6 +14,12 @@ Descriptor describe_cross_entropy_grad_batch() {
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) {
         return as_matrix(f.cross_entropy_grad_batch(in.Z, in.Y, in.reduction));
     };
+    d.compact = Descriptor::Compact{[](const Inputs& in) { return in.Z; },
+                                    [](const Inputs& in, const Eigen::VectorXd& lse) {
+                                        const double scale =
+                                            in.reduction == Reduction::Mean ? 1.0 / static_cast<double>(in.Z.rows()) : 1.0;
+                                        return as_matrix(MatrixXd((softmax_from_lse(in.Z, lse) - in.Y) * scale));
+                                    }};
     d.checks = {kit::shape(),           kit::values("analytic", LogitScale::bounded), kit::finite_difference(),
                 kit::row_sums("zero_sum", 0.0, {1e-9, 0.0}), kit::negative_target(), kit::stability(LogitScale::bounded),
                 kit::repeatable()};

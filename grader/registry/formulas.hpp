@@ -23,6 +23,10 @@ Eigen::VectorXd naive_lse_rows(const Eigen::MatrixXd& z);      // log(sum(exp(z)
 Eigen::VectorXd stable_lse_rows(const Eigen::MatrixXd& z);     // m + log(sum(exp(z - m))) per row
 Eigen::VectorXd batch_max_lse_rows(const Eigen::MatrixXd& z);  // with the batch max
 
+// exp(z - lse) per row: the softmax from each row's log-sum-exp (how a student release expands a
+// large answer it keeps as one number per row).
+Eigen::MatrixXd softmax_from_lse(const Eigen::MatrixXd& z, const Eigen::VectorXd& lse);
+
 Eigen::MatrixXd one_hot(Eigen::Index classes, int target);  // V x 1
 // <y, z> per row, skipping y = 0 (so masked logits add nothing).
 Eigen::VectorXd dot_rows(const Eigen::MatrixXd& y, const Eigen::MatrixXd& z);

@@ -53,6 +53,10 @@ Descriptor describe_log_softmax_rows() {
     d.inputs = {Field::logits_matrix};
     d.output = Output::per_entry;
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_matrix(f.log_softmax_rows(in.Z)); };
+    d.compact = Descriptor::Compact{[](const Inputs& in) { return in.Z; },
+                                    [](const Inputs& in, const Eigen::VectorXd& lse) {
+                                        return as_matrix(MatrixXd(in.Z.colwise() - lse));
+                                    }};
     d.checks = {kit::shape(),
                 kit::values("values", LogitScale::unbounded),
                 Check{"exp_sums_to_one", {1e-9, 0.0}, exp_sums_to_one, {}, LogitScale::none, true, {}},

@@ -12,6 +12,10 @@ Descriptor describe_softmax() {
     d.inputs = {Field::logits_vector};
     d.output = Output::per_logit;
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_vector(f.softmax(in.z)); };
+    d.compact = Descriptor::Compact{[](const Inputs& in) { return MatrixXd(in.z.transpose()); },
+                                    [](const Inputs& in, const Eigen::VectorXd& lse) {
+                                        return as_vector(softmax_from_lse(in.z.transpose(), lse).transpose());
+                                    }};
     d.checks = {kit::shape(),    kit::values("values", LogitScale::bounded),           kit::row_sums("sums_to_one", 1.0, {1e-9, 0.0}),
                 kit::in_range(), kit::shift_invariance(), kit::stability(LogitScale::bounded),
                 kit::repeatable()};

@@ -13,6 +13,10 @@ Descriptor describe_softmax_rows() {
     d.inputs = {Field::logits_matrix};
     d.output = Output::per_entry;
     d.call = [](const abi::SubmissionTable& f, const Inputs& in) { return as_matrix(f.softmax_rows(in.Z)); };
+    d.compact = Descriptor::Compact{[](const Inputs& in) { return in.Z; },
+                                    [](const Inputs& in, const Eigen::VectorXd& lse) {
+                                        return as_matrix(softmax_from_lse(in.Z, lse));
+                                    }};
     d.checks = {kit::shape(),    kit::values("values", LogitScale::bounded),           kit::row_sums("sums_to_one", 1.0, {1e-9, 0.0}),
                 kit::in_range(), kit::shift_invariance(), kit::stability(LogitScale::bounded),
                 kit::repeatable()};

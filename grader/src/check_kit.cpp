@@ -1,5 +1,6 @@
 #include "check_kit.hpp"
 
+#include "answers.hpp"
 #include "checks.hpp"
 
 #include <algorithm>
@@ -269,66 +270,76 @@ Check negative_target() {
                  [](const Case& c) { return one_hot_rows(c.inputs.Y); }};
 }
 
+double plot_step(int k) { return std::pow(10.0, -0.5 * k); }
+
+std::string coordinate(Index i, Index j) { return "coordinate " + std::to_string(i) + " " + std::to_string(j); }
+
+void for_each_direction(const Case& c, const Inputs& in, const MatrixXd& centred,
+                        const std::function<bool(const MatrixXd& d, const std::string& name, const std::string& what)>& visit) {
+    const Shape shape = shape_of(c.exercise->output);
+    const bool columns = in.Z.size() == 0;
+    auto finite = [&](Index i, Index j) { return std::isfinite(centred(i, j)); };
+    MatrixXd d = MatrixXd::Zero(centred.rows(), centred.cols());
+    if (centred.size() <= full_finite_difference_limit) {
+        for (Index j = 0; j < d.cols(); ++j) {
+            for (Index i = 0; i < d.rows(); ++i) {
+                if (!finite(i, j)) continue;  // a masked logit: no neighbourhood to difference in
+                d(i, j) = 1.0;
+                if (!visit(d, coordinate(i, j), where(shape, i, j))) return;
+                d(i, j) = 0.0;
+            }
+        }
+        return;
+    }
+    // Large cases: the target coordinate of the first example, then random unit directions
+    // (a directional derivative costs two loss evaluations whatever the size).
+    const Index t = target_of(in, 0);
+    if (columns) d(t, 0) = 1.0;
+    else d(0, t) = 1.0;
+    if (!visit(d, columns ? coordinate(t, 0) : coordinate(0, t), "the target coordinate " + where(shape, 0, t))) return;
+    std::mt19937_64 rng(answers::Key("random directions").add(c.name).value());  // the same on every platform
+    for (int k = 1; k <= 3; ++k) {
+        for (Index j = 0; j < d.cols(); ++j)
+            for (Index i = 0; i < d.rows(); ++i)
+                d(i, j) = finite(i, j) ? static_cast<double>(static_cast<std::int64_t>(rng() % 2001) - 1000) : 0.0;
+        d /= d.norm();
+        if (!visit(d, "random " + std::to_string(k), "random direction " + std::to_string(k))) return;
+    }
+}
+
+MatrixXd centred_logits(const Inputs& in) {
+    const bool columns = in.Z.size() == 0;  // a vector: V x 1, one max for all
+    return columns ? MatrixXd(in.z.array() - in.z.maxCoeff())
+                   : MatrixXd(in.Z.colwise() - Eigen::VectorXd(in.Z.rowwise().maxCoeff()));
+}
+
 // ---- finite differences ------------------------------------------------------------------
 // The descriptor's loss as a function of the logits, on logits centred at their max
 // (cross-entropy is shift invariant), so the loss values stay small and the difference quotient keeps
-// its digits.
+// its digits. The quotients come from answers:: (a student release has them frozen).
 Check finite_difference() {
     return Check{"finite_difference", {1e-6, 1e-4},
                  [](const Context& x) -> Verdict {
                      const Tolerance tol = x.tolerance("finite_difference");
                      const Descriptor& e = *x.c.exercise;
                      const Inputs& in = x.inputs(Role::main);
-                     const bool columns = in.Z.size() == 0;  // a vector: V x 1, one max for all
-                     const MatrixXd centred =
-                         columns ? MatrixXd(in.z.array() - in.z.maxCoeff())
-                                 : MatrixXd(in.Z.colwise() - Eigen::VectorXd(in.Z.rowwise().maxCoeff()));
-                     // The loss at centred + step * d: one temporary of the logits' size per evaluation.
-                     auto loss = [&](double step, const MatrixXd& d) { return e.loss(in, centred + step * d); };
+                     const MatrixXd centred = centred_logits(in);
                      const MatrixXd& g = x.got.data;  // same layout as centred
                      const double h = finite_difference_step;
-                     auto finite = [&](Index i, Index j) { return std::isfinite(centred(i, j)); };
-
-                     auto along = [&](const MatrixXd& d, const std::string& what) -> std::optional<Verdict> {
-                         const double numeric = (loss(h, d) - loss(-h, d)) / (2 * h);
+                     Verdict verdict;
+                     for_each_direction(x.c, in, centred, [&](const MatrixXd& d, const std::string& name, const std::string& what) {
+                         const double numeric = answers::difference_quotient(e, in, centred, d, h, name);
                          double analytic = 0.0;
                          for (Index j = 0; j < d.cols(); ++j)
                              for (Index i = 0; i < d.rows(); ++i)
                                  if (d(i, j) != 0.0) analytic += d(i, j) * g(i, j);
-                         if (std::abs(analytic - numeric) <= tol.abs + tol.rel * std::abs(numeric)) return std::nullopt;
-                         return fail("along " + what + ": central differences of the loss give " +
-                                     format_number(numeric) + ", your gradient gives " + format_number(analytic) +
-                                     " (allowed error " + tolerance_text(tol) + ")");
-                     };
-
-                     MatrixXd d = MatrixXd::Zero(centred.rows(), centred.cols());
-                     if (centred.size() <= full_finite_difference_limit) {
-                         for (Index j = 0; j < d.cols(); ++j) {
-                             for (Index i = 0; i < d.rows(); ++i) {
-                                 if (!finite(i, j)) continue;  // a masked logit: no neighbourhood to difference in
-                                 d(i, j) = 1.0;
-                                 if (auto v = along(d, where(x.shape, i, j))) return *v;
-                                 d(i, j) = 0.0;
-                             }
-                         }
-                         return {};
-                     }
-                     // Large cases: the target coordinate of the first example, then random unit directions
-                     // (a directional derivative costs two loss evaluations whatever the size).
-                     const Index t = target_of(in, 0);
-                     if (columns) d(t, 0) = 1.0;
-                     else d(0, t) = 1.0;
-                     if (auto v = along(d, "the target coordinate " + where(x.shape, 0, t))) return *v;
-                     std::mt19937_64 rng(std::hash<std::string>{}(x.c.name));
-                     for (int k = 1; k <= 3; ++k) {
-                         for (Index j = 0; j < d.cols(); ++j)
-                             for (Index i = 0; i < d.rows(); ++i)
-                                 d(i, j) = finite(i, j) ? static_cast<double>(static_cast<std::int64_t>(rng() % 2001) - 1000)
-                                                        : 0.0;
-                         d /= d.norm();
-                         if (auto v = along(d, "random direction " + std::to_string(k))) return *v;
-                     }
-                     return {};
+                         if (std::abs(analytic - numeric) <= tol.abs + tol.rel * std::abs(numeric)) return true;
+                         verdict = fail("along " + what + ": central differences of the loss give " + format_number(numeric) +
+                                        ", your gradient gives " + format_number(analytic) + " (allowed error " +
+                                        tolerance_text(tol) + ")");
+                         return false;
+                     });
+                     return verdict;
                  },
                  {}, LogitScale::none, true, {}};
 }

@@ -6,6 +6,7 @@
 #include "compare.hpp"
 #include "descriptor.hpp"
 
+#include <functional>
 #include <string>
 
 namespace celab::grader::kit {
@@ -37,5 +38,20 @@ inline constexpr double finite_difference_step = 1e-5;
 // Cases with at most this many logits get a finite difference along every coordinate; larger ones
 // get a fixed number of directions (so the cost stays linear in the size of the case).
 inline constexpr Eigen::Index full_finite_difference_limit = 64;
+
+// The name of the unit direction at entry (i, j): how the answer book keys its difference quotients.
+std::string coordinate(Eigen::Index i, Eigen::Index j);
+// The logits of `in` (z as V x 1, or Z) minus each example's max, where the loss is differenced.
+Eigen::MatrixXd centred_logits(const Inputs& in);
+// The directions the finite_difference check takes on case `c` (main inputs `in`), in order: every
+// finite coordinate of a small case; else the target coordinate of the first example and three random
+// unit directions drawn from the case's name. `visit(d, name, words)` returns false to stop.
+void for_each_direction(
+    const Case& c, const Inputs& in, const Eigen::MatrixXd& centred,
+    const std::function<bool(const Eigen::MatrixXd& d, const std::string& name, const std::string& what)>& visit);
+
+// The steps of the HTML report's finite-difference curve: h = 10^(-k/2) for k = 2 .. plot_steps_last.
+inline constexpr int plot_steps_last = 26;
+double plot_step(int k);
 
 }  // namespace celab::grader::kit

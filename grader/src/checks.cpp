@@ -1,5 +1,6 @@
 #include "checks.hpp"
 
+#include "answers.hpp"
 #include "check_kit.hpp"
 #include "compare.hpp"
 #include "diagnose.hpp"
@@ -95,12 +96,19 @@ std::shared_ptr<const Plot> make_plot(const Descriptor& e, const Inputs& in, con
             d(cmp.row, cmp.col) = 1.0;
             plot->fd_row = cmp.row;
             plot->fd_col = cmp.col;
-            for (int k = 2; k <= 26; ++k) {  // h = 10^-1 ... 10^-13 in half decades
-                const double h = std::pow(10.0, -0.5 * k);
-                const double numeric = (e.loss(in, centred + h * d) - e.loss(in, centred - h * d)) / (2 * h);
-                plot->fd_steps.push_back(h);
-                plot->fd_error_student.push_back(std::abs(numeric - cmp.actual));
-                plot->fd_error_reference.push_back(std::abs(numeric - cmp.expected));
+            try {
+                for (int k = 2; k <= kit::plot_steps_last; ++k) {
+                    const double h = kit::plot_step(k);
+                    const double numeric = answers::difference_quotient(e, in, centred, d, h, kit::coordinate(cmp.row, cmp.col));
+                    plot->fd_steps.push_back(h);
+                    plot->fd_error_student.push_back(std::abs(numeric - cmp.actual));
+                    plot->fd_error_reference.push_back(std::abs(numeric - cmp.expected));
+                }
+            } catch (const answers::NotFrozen&) {
+                // a student release holds these only for small cases: no curve, the rest of the plot stays
+                plot->fd_steps.clear();
+                plot->fd_error_student.clear();
+                plot->fd_error_reference.clear();
             }
         }
     }
@@ -137,11 +145,6 @@ std::string outcome_text(const CallResult& r) {
     }
 }
 
-const abi::SubmissionTable& reference() {
-    static const abi::SubmissionTable table = abi::linked_table();
-    return table;
-}
-
 Tolerance default_tolerance(Exercise e, const std::string& check) {
     const Check* c = e->check(check);
     return c != nullptr ? c->tolerance : Tolerance{1e-9, 1e-7};
@@ -165,7 +168,7 @@ Value expected_value(const Case& c, Role role, const Inputs& inputs) {
     if (role == Role::main || role == Role::again) {
         if (c.expected) return *c.expected;
     }
-    return c.exercise->call(reference(), inputs);
+    return answers::of(*c.exercise, inputs);
 }
 
 std::vector<CheckResult> judge(const CaseRun& run) {
@@ -226,6 +229,9 @@ std::vector<CheckResult> judge(const CaseRun& run) {
     Value expected;
     try {
         expected = expected_value(c, Role::main, main_inputs);
+    } catch (const answers::NotFrozen& e) {
+        for (CheckResult& r : rows) finish(r, Verdict{false, e.what(), Status::error});
+        return rows;
     } catch (const std::exception& e) {
         for (CheckResult& r : rows)
             finish(r, Verdict{false, std::string("the reference rejects this case (an error in the case file): ") + e.what(),
@@ -268,6 +274,8 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             if (timings::enabled())
                 timings::add("parent: check " + r.check,
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        } catch (const answers::NotFrozen& e) {
+            finish(r, Verdict{false, e.what(), Status::error});
         } catch (const std::exception& e) {
             finish(r, Verdict{false, std::string("the reference rejects this case (an error in the case file): ") + e.what(),
                               Status::error});
@@ -331,6 +339,49 @@ std::vector<CheckResult> judge(const CaseRun& run) {
         r.message = "case \"" + c.name + "\" (" + describe(exercise, main_inputs) + "): " + r.message;
     }
     return rows;
+}
+
+void ask_every_question(const Case& c) {
+    if (c.expect_invalid_argument) return;  // judged without an answer
+    const Descriptor& e = *c.exercise;
+    const std::vector<std::string> checks = checks_for(c);
+    std::vector<Role> roles = roles_for(c, checks);
+    if (std::find(roles.begin(), roles.end(), Role::main) == roles.end()) roles.insert(roles.begin(), Role::main);
+    for (Role role : roles) {
+        const Inputs in = inputs_for(c, role);
+        Value want;
+        try {
+            want = answers::of(e, in);
+        } catch (const std::exception&) {
+            continue;  // the reference rejects these inputs: judge() says so, no answer to keep
+        }
+        if ((role == Role::main || role == Role::again) && c.expected) want = *c.expected;
+        ask_every_question(c.exercise, in, want);
+    }
+    if (!e.loss) return;
+    const Inputs in = inputs_for(c, Role::main);
+    const Eigen::MatrixXd centred = kit::centred_logits(in);
+    auto ask = [&](const Eigen::MatrixXd& d, const std::string& name, double h) {
+        try {
+            (void)answers::difference_quotient(e, in, centred, d, h, name);
+        } catch (const std::exception&) {
+        }
+    };
+    if (has(checks, std::string("finite_difference")))
+        kit::for_each_direction(c, in, centred, [&](const Eigen::MatrixXd& d, const std::string& name, const std::string&) {
+            ask(d, name, kit::finite_difference_step);
+            return true;
+        });
+    // The report's curve at the worst entry, which depends on the submission: every entry of a small
+    // visible case (larger ones are drawn without the curve in a student release).
+    if (c.visibility != Visibility::visible || centred.size() > kit::full_finite_difference_limit) return;
+    for (Eigen::Index j = 0; j < centred.cols(); ++j)
+        for (Eigen::Index i = 0; i < centred.rows(); ++i) {
+            if (!std::isfinite(centred(i, j))) continue;
+            Eigen::MatrixXd d = Eigen::MatrixXd::Zero(centred.rows(), centred.cols());
+            d(i, j) = 1.0;
+            for (int k = 2; k <= kit::plot_steps_last; ++k) ask(d, kit::coordinate(i, j), kit::plot_step(k));
+        }
 }
 
 }  // namespace celab::grader

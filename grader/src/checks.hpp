@@ -29,4 +29,9 @@ std::string outcome_text(const CallResult& r);
 // One row per check of `checks_for(*run.c)`, in that order, with message and diagnosis filled in.
 std::vector<CheckResult> judge(const CaseRun& run);
 
+// Asks answers:: every question judge() may ask about case `c`, whatever the submission outputs: the
+// answers on every role's inputs, what the diagnoses compute, the finite differences of the check and
+// of the HTML report's curve. ./course release records them into a student release's answer book.
+void ask_every_question(const Case& c);
+
 }  // namespace celab::grader

@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "answers.hpp"
+
 
 #include "builder.hpp"
 #include "case_file.hpp"
@@ -226,6 +228,26 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     }
 
     if (!o.seed_given) o.seed = o.fresh_seed ? std::random_device{}() % 1000000 : course.seed;
+    if (answers::frozen() && !o.list) {
+        // A student release judges with the answers frozen for its own cases and seed (answers.hpp).
+        if (o.validate) {
+            err << "grade: --validate grades the reference solutions, which this student release does not have; "
+                   "validate case files in the instructor's copy\n";
+            return exit_usage;
+        }
+        try {
+            const unsigned long long frozen = *answers::frozen_seed();
+            if (o.seed != frozen) {
+                err << "grade: this student release holds the answers for seed " << frozen << " only (course.json"
+                    << (course.seed != frozen ? ", whose seed was changed: set it back" : "")
+                    << "); --seed and --fresh-seed need the instructor's copy\n";
+                return exit_usage;
+            }
+        } catch (const std::exception& e) {
+            err << "grade: " << e.what() << "\n";
+            return exit_usage;
+        }
+    }
     std::vector<fs::path> dirs;
     if (!o.no_shipped) dirs.push_back(root / "grader" / "cases");
     for (const std::string& d : o.case_dirs) dirs.emplace_back(d);

@@ -136,6 +136,15 @@ struct Descriptor {
     // The classic wrong formulas on `in`, given the right answer.
     std::function<std::vector<Candidate>(const Inputs& in, const Value& expected)> candidates;
 
+    // How a student release keeps a large answer (grader/answers/): the log-sum-exp of each row of
+    // `logits(in)` (one number per example, not one per logit), from which `expand(in, lse)` gives the
+    // answer again. Empty: the answer is kept whole.
+    struct Compact {
+        std::function<Eigen::MatrixXd(const Inputs& in)> logits;
+        std::function<Value(const Inputs& in, const Eigen::VectorXd& lse)> expand;
+    };
+    std::optional<Compact> compact;
+
     bool takes(Field f) const;
     const Check* check(const std::string& name) const;
     // The check that compares the output with the right answer ("values", or "analytic" for a

@@ -26,6 +26,10 @@ Diagnosis stateful_diagnosis();
 Diagnosis unstable_diagnosis();
 Diagnosis modified_input_diagnosis();
 
+// Asks answers:: everything diagnose() may ask on `in` whatever the output (the answer on inputs
+// rounded to float, the candidates' formulas), so that a student release's answer book holds it.
+void ask_every_question(Exercise e, const Inputs& in, const Value& expected);
+
 // Whether `got` matches a candidate's output as closely as a diagnosis needs (for Candidate::match).
 bool matches_candidate(const Eigen::MatrixXd& got, const Eigen::MatrixXd& candidate);
 

@@ -1,0 +1,104 @@
+// The answers of the instructor's copy: computed by the reference solutions (solutions/, linked in)
+// and the exact formulas. A student release has grader/answers/frozen.cpp instead (see answers.hpp).
+#include "answers.hpp"
+#include "checks.hpp"
+#include "formulas.hpp"
+#include "recording.hpp"
+
+#include <cmath>
+#include <mutex>
+
+namespace celab::grader {
+
+const abi::SubmissionTable& reference() {
+    static const abi::SubmissionTable table = abi::linked_table();
+    return table;
+}
+
+namespace answers {
+namespace {
+
+std::mutex recording_mutex;
+Book* recording = nullptr;
+
+void record(std::uint64_t key, const Value& v, bool compact = false) {
+    std::lock_guard<std::mutex> lock(recording_mutex);
+    if (recording != nullptr) recording->put(key, v, compact);
+}
+
+// log(sum(exp(z - m))) + m per row, as formulas::stable_lse_rows but not recorded.
+Eigen::VectorXd lse_rows(const Eigen::MatrixXd& z) {
+    Eigen::VectorXd out(z.rows());
+    for (Eigen::Index n = 0; n < z.rows(); ++n) {
+        const double m = z.row(n).maxCoeff();
+        out[n] = std::isfinite(m) ? m + std::log((z.row(n).array() - m).unaryExpr(&formulas::exp_std).sum()) : m;
+    }
+    return out;
+}
+
+bool is_recording() {
+    std::lock_guard<std::mutex> lock(recording_mutex);
+    return recording != nullptr;
+}
+
+}  // namespace
+
+void start_recording(Book& book) {
+    std::lock_guard<std::mutex> lock(recording_mutex);
+    recording = &book;
+}
+
+void stop_recording() {
+    std::lock_guard<std::mutex> lock(recording_mutex);
+    recording = nullptr;
+}
+
+bool frozen() { return false; }
+std::optional<unsigned long long> frozen_seed() { return std::nullopt; }
+
+Value of(const Descriptor& e, const Inputs& in) {
+    Value v = e.call(reference(), in);
+    if (is_recording()) {
+        const std::uint64_t key = Key("of").add(e.name).add(in).value();
+        if (e.compact && v.data.size() > compact_above) record(key, Value{v.shape, lse_rows(e.compact->logits(in))}, true);
+        else record(key, v);
+    }
+    return v;
+}
+
+double difference_quotient(const Descriptor& e, const Inputs& in, const Eigen::MatrixXd& centred,
+                           const Eigen::MatrixXd& d, double h, const std::string& direction) {
+    const double q = (e.loss(in, centred + h * d) - e.loss(in, centred - h * d)) / (2 * h);
+    if (is_recording()) {
+        Value v;
+        v.data = Eigen::MatrixXd::Constant(1, 1, q);
+        record(Key("difference_quotient").add(e.name).add(in).add(direction).add(h).value(), v);
+    }
+    return q;
+}
+
+}  // namespace answers
+
+// ---- the exact formulas (declared in grader/registry/formulas.hpp) ------------------------------------
+namespace formulas {
+
+Eigen::MatrixXd stable_softmax_rows(const Eigen::MatrixXd& z) {
+    Eigen::MatrixXd p = softmax_rows_minus(z, z.rowwise().maxCoeff());
+    if (answers::is_recording()) {
+        const std::uint64_t key = answers::Key("softmax_rows").add(z).value();
+        if (p.size() > answers::compact_above) answers::record(key, Value{Shape::matrix, answers::lse_rows(z)}, true);
+        else answers::record(key, Value{Shape::matrix, p});
+    }
+    return p;
+}
+
+Eigen::VectorXd stable_lse_rows(const Eigen::MatrixXd& z) {
+    const Eigen::VectorXd out = answers::lse_rows(z);
+    if (answers::is_recording())
+        answers::record(answers::Key("lse_rows").add(z).value(), Value{Shape::vector, Eigen::MatrixXd(out)});
+    return out;
+}
+
+}  // namespace formulas
+
+}  // namespace celab::grader

@@ -1,0 +1,55 @@
+// Where the right answers come from: the one place the grader asks for them.
+//
+// In the instructor's copy they are computed (grader/answers/computed.cpp): the reference solutions
+// (solutions/) and the exact formulas of formulas.hpp. In a student release (./course release) there is
+// no code that computes them: grader/answers/frozen.cpp looks them up in the answer book that the
+// release was made with (grader/answers/book.cbor), holding every answer the checks and diagnoses ask
+// for on the release's cases with the release's seed. An answer the book does not hold is NotFrozen.
+#pragma once
+
+#include "descriptor.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace celab::grader::answers {
+
+// A question the student release cannot answer (a case or seed it was not made with).
+class NotFrozen : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The reference's output of exercise `e` on `in` (throws what the reference throws, or NotFrozen).
+Value of(const Descriptor& e, const Inputs& in);
+
+// The central difference (L(centred + h d) - L(centred - h d)) / 2h of the exercise's loss on the case
+// inputs `in` (its main call's), along direction `d` named `direction` ("coordinate 3 0", "random 2").
+// The book keys it by the inputs, the name and h, so that d is not needed to look it up.
+double difference_quotient(const Descriptor& e, const Inputs& in, const Eigen::MatrixXd& centred,
+                           const Eigen::MatrixXd& d, double h, const std::string& direction);
+
+// Whether the answers are the frozen ones of a student release, and then the seed they were made with.
+bool frozen();
+std::optional<unsigned long long> frozen_seed();
+
+// The key of a question: a portable 64-bit hash (FNV-1a) of the bytes of its parts.
+class Key {
+public:
+    explicit Key(const std::string& kind);
+    Key& add(const std::string& text);
+    Key& add(const Eigen::MatrixXd& m);
+    Key& add(const Eigen::VectorXd& v);
+    Key& add(double x);
+    Key& add(std::int64_t x);
+    Key& add(const Inputs& in);
+    std::uint64_t value() const { return h_; }
+
+private:
+    void bytes(const void* p, std::size_t n);
+    std::uint64_t h_ = 1469598103934665603ull;
+};
+
+}  // namespace celab::grader::answers
