@@ -8,6 +8,7 @@
 #include "gradebook.hpp"
 #if CELAB_COURSE_GRADESCOPE
 #include "gradescope_command.hpp"
+#include "release/release_command.hpp"
 #endif
 #include "reports.hpp"
 
@@ -33,7 +34,9 @@ constexpr const char* commands_help =
     "  grade SUBMISSIONS --out DIR   grade every student folder of SUBMISSIONS; writes DIR/grades.csv,\n"
     "                                DIR/summary.txt, DIR/summary.html and DIR/students/NAME/report.{txt,json}\n"
     "  gradescope OUT.zip            write the Gradescope autograder (setup.sh, run_autograder, this course\n"
-    "                                with your --cases DIR); docs/gradescope-and-classroom.md\n\n"
+    "                                with your --cases DIR); docs/gradescope-and-classroom.md\n"
+    "  release OUT                   write the student release: a repository without the answers that\n"
+    "                                grades offline with answers frozen from the reference; docs/instructors.md\n\n"
     "./course COMMAND --help shows the options of a command. Documentation: docs/class-grading.md\n";
 
 struct GradeOptions {
@@ -216,6 +219,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     std::vector<std::string> args;
     for (int i = 2; i < argc; ++i) args.emplace_back(argv[i]);
     if (command == "grade") return grade_command(args, out, err, terminal);
+    if (command == "release") return release_command(args, out, err);
     if (command == "gradescope") {
 #if CELAB_COURSE_GRADESCOPE
         return gradescope_command(args, out, err);

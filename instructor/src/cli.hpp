@@ -1,4 +1,4 @@
-// ./course: the instructor's commands, one subcommand each (grade, gradescope; later release).
+// ./course: the instructor's commands, one subcommand each (grade, gradescope, release).
 #pragma once
 
 #include <iosfwd>
