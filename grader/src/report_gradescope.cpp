@@ -271,20 +271,27 @@ void write_gradescope(std::ostream& out, const Report& report) {
         double points = 0.0, max_points = 0.0;
         std::size_t rows = 0, passing = 0;
         bool hidden = false;
+        std::vector<std::string> failing;  // the checks with a row that does not pass, in report order
         for (const CheckResult& row : report.checks) {
             if (row.exercise != exercise) continue;
             points += row.mastery_points;
             max_points += row.mastery_max_points;
             ++rows;
             if (row.status == Status::pass) ++passing;
+            else if (std::find(failing.begin(), failing.end(), row.check) == failing.end()) failing.push_back(row.check);
             hidden = hidden || row.visibility == Visibility::hidden;
         }
         if (max_points <= 0.0) return;
         const bool passed = passing == rows;
-        std::string output = "The exercise's mastery share: earned only when every check of every case passes. ";
-        output += passed ? "Every check of every case passes."
-                         : std::to_string(rows - passing) + " of " + std::to_string(rows) +
-                               " (case, check) results do not pass yet.";
+        std::string output = "The exercise's mastery share: earned only when every check of every case passes.\n";
+        if (passed) {
+            output += "Every check of every case passes.";
+        } else {
+            std::string checks;
+            for (const std::string& check : failing) checks += (checks.empty() ? "" : ", ") + check;
+            output += "Failing: " + std::to_string(rows - passing) + " of " + std::to_string(rows) +
+                      " (case, check) results, in " + detail::printable(checks) + " (their tests list the cases).";
+        }
         add(exercise, "mastery", points, max_points, passed, output, after_published && hidden);
     };
     Exercise previous = nullptr;
