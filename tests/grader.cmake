@@ -31,3 +31,10 @@ celab_add_boost_test(test_judge SOURCES test_judge.cpp LIBS celab_grader)
 celab_add_boost_test(test_course_file SOURCES test_course_file.cpp LIBS celab_grader nlohmann_json::nlohmann_json)
 add_dependencies(test_course_file celab_module_solutions)
 target_compile_definitions(test_course_file PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CELAB_MODULE_DIR="${CELAB_MODULE_DIR}")
+
+# The default "mastery" scoring: each exercise's central mistake (a mutant of the catalogue) costs at
+# least half of its points, the reference gets them all, "per_check" keeps the raw weights.
+celab_add_boost_test(test_scoring SOURCES test_scoring.cpp LIBS celab_grader nlohmann_json::nlohmann_json)
+celab_use_catalogue(test_scoring)
+add_dependencies(test_scoring celab_module_solutions)
+target_compile_definitions(test_scoring PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

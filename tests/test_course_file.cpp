@@ -1,4 +1,4 @@
-// The course file (course.json): what it sets (seed, exercises, points), every malformed variant
+// The course file (course.json): what it sets (seed, exercises, points, scoring), every malformed variant
 // rejected with one message naming the file, the field and the fix, and the grader's use of it: the
 // same code gets the same score without --seed.
 #define BOOST_TEST_MODULE course_file
@@ -108,6 +108,12 @@ BOOST_AUTO_TEST_CASE(every_malformed_course_file_gets_one_message_naming_file_fi
         {R"({"seed": 1, "points": {"softmax": -3}})", "points.softmax", "above 0"},
         {R"({"seed": 1, "points": {"softmax": "10"}})", "points.softmax", "above 0"},
         {R"({"seed": 1, "points": {"softmax": 1e300}})", "points.softmax", "at most"},
+        {R"({"seed": 1, "scoring": "all_or_nothing"})", "scoring", "must be \"mastery\""},
+        {R"({"seed": 1, "scoring": "Mastery"})", "scoring", "or \"per_check\""},
+        {R"({"seed": 1, "scoring": 1})", "scoring", "got 1"},
+        {R"({"seed": 1, "scoring": null})", "scoring", "got null"},
+        {R"({"seed": 1, "scoring": ["mastery"]})", "scoring", "must be \"mastery\""},
+        {R"({"seed": 1, "scorin": "mastery"})", "scorin", "the fields are course, seed, exercises, points and scoring"},
     };
     for (const Malformed& m : samples) {
         BOOST_TEST_CONTEXT(m.text) {
@@ -134,23 +140,80 @@ BOOST_AUTO_TEST_CASE(a_missing_or_huge_course_file_is_named) {
     });
 }
 
-BOOST_AUTO_TEST_CASE(points_scale_an_exercise_and_keep_its_checks_weights) {
+namespace {
+
+// softmax: a passing row of weight 1 and a failing one of weight 3; reduce: one passing row of weight 2.
+Report three_rows() {
     const Exercise softmax = exercise_named("softmax"), reduce = exercise_named("reduce");
     Report r;
-    for (auto [e, points, max] : {std::tuple{softmax, 1.0, 1.0}, {softmax, 0.0, 3.0}, {reduce, 2.0, 2.0}}) {
+    for (auto [e, status, max] : {std::tuple{softmax, Status::pass, 1.0}, {softmax, Status::fail, 3.0}, {reduce, Status::pass, 2.0}}) {
         CheckResult row;
         row.exercise = e;
-        row.points = points;
+        row.status = status;
+        row.points = status == Status::pass ? max : 0.0;
         row.max_points = max;
         r.checks.push_back(row);
     }
-    course::apply_points(r, {{softmax, 10.0}});
+    return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(per_check_points_scale_an_exercise_and_keep_its_checks_weights) {
+    Report r = three_rows();
+    course::apply_points(r, {{exercise_named("softmax"), 10.0}}, Scoring::per_check);
     BOOST_TEST(r.checks[0].max_points == 2.5);  // 1 of 4 weights
     BOOST_TEST(r.checks[0].points == 2.5);
     BOOST_TEST(r.checks[1].max_points == 7.5);
     BOOST_TEST(r.checks[1].points == 0.0);
-    BOOST_TEST(r.checks[2].max_points == 2.0);  // no points given: untouched
+    BOOST_TEST(r.checks[2].max_points == 2.0);  // no points given: the raw weight
+    BOOST_TEST(r.checks[2].points == 2.0);
     BOOST_TEST(r.max_score() == 12.0);
+    for (const CheckResult& row : r.checks) BOOST_TEST(row.mastery_max_points == 0.0);
+    // Without points, per_check is the raw weights: the numbers of every report before "scoring".
+    Report raw = three_rows();
+    course::apply_points(raw, {}, Scoring::per_check);
+    BOOST_TEST(raw.score() == 3.0);
+    BOOST_TEST(raw.max_score() == 6.0);
+}
+
+BOOST_AUTO_TEST_CASE(mastery_keeps_half_of_each_exercise_for_when_all_its_checks_pass) {
+    Report r = three_rows();
+    course::apply_points(r, {{exercise_named("softmax"), 8.0}});  // the default scoring
+    // softmax: 8 points, one row fails, so no mastery share: half of the passing row's 2 points.
+    BOOST_TEST(r.checks[0].max_points == 2.0);
+    BOOST_TEST(r.checks[0].points == 1.0);
+    BOOST_TEST(r.checks[0].mastery_max_points == 1.0);
+    BOOST_TEST(r.checks[0].mastery_points == 0.0);
+    BOOST_TEST(r.checks[1].max_points == 6.0);
+    BOOST_TEST(r.checks[1].points == 0.0);
+    BOOST_TEST(r.checks[1].mastery_max_points == 3.0);
+    // reduce: no points given, so default_points; every row passes, so all of them.
+    BOOST_TEST(r.checks[2].max_points == course::default_points);
+    BOOST_TEST(r.checks[2].points == course::default_points);
+    BOOST_TEST(r.checks[2].mastery_points == course::default_points / 2);
+    BOOST_TEST(r.max_score() == 8.0 + course::default_points);
+    BOOST_TEST(r.score() == 1.0 + course::default_points);
+    // Idempotent: scoring the scored report again (./course grade scores visible and hidden rows
+    // graded apart, then the whole) changes nothing, and the raw weights are kept.
+    const Report once = r;
+    course::apply_points(r, {{exercise_named("softmax"), 8.0}});
+    for (std::size_t i = 0; i < r.checks.size(); ++i) {
+        BOOST_TEST(r.checks[i].points == once.checks[i].points);
+        BOOST_TEST(r.checks[i].max_points == once.checks[i].max_points);
+        BOOST_TEST(r.checks[i].weight == three_rows().checks[i].max_points);
+    }
+    // ... and per_check on it gives back the raw numbers.
+    course::apply_points(r, {}, Scoring::per_check);
+    BOOST_TEST(r.score() == 3.0);
+    BOOST_TEST(r.max_score() == 6.0);
+}
+
+BOOST_AUTO_TEST_CASE(scoring_is_mastery_unless_the_course_says_per_check) {
+    BOOST_TEST((parse(R"({"seed": 1})").scoring == Scoring::mastery));
+    BOOST_TEST((course::built_in().scoring == Scoring::mastery));
+    BOOST_TEST((parse(R"({"seed": 1, "scoring": "mastery"})").scoring == Scoring::mastery));
+    BOOST_TEST((parse(R"({"seed": 1, "scoring": "per_check"})").scoring == Scoring::per_check));
 }
 
 // ---- the grader with a course file ----------------------------------------------------------------

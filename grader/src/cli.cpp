@@ -68,7 +68,7 @@ po::options_description describe_options(Options& o) {
         ("output,o", po::value(&o.output)->value_name("FILE"), "write the report to FILE (atomically) instead of stdout")
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: the course's, so the same code gets the same score)")
         ("fresh-seed", po::bool_switch(&o.fresh_seed), "draw the generated cases afresh (a random seed, printed in the report)")
-        ("course", po::value(&o.course)->value_name("FILE"), "the course file: seed, exercises of the assignment, points (default: course.json of the celab folder)")
+        ("course", po::value(&o.course)->value_name("FILE"), "the course file: seed, exercises of the assignment, points, scoring (default: course.json of the celab folder)")
         ("timeout", po::value(&o.timeout)->value_name("S"), "CPU time limit in seconds for each exercise (default 5; code that waits instead is stopped after 4 S + 5 s of wall-clock time)")
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
@@ -279,6 +279,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         w.grade.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
         w.grade.seed = o.seed;
         w.grade.points = course.points;
+        w.grade.scoring = course.scoring;
         w.grade.instructor_view = o.instructor;
         w.grade.submission_label = w.folder.string();
         w.poll = o.poll;
@@ -323,6 +324,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     settings.limits.memory_bytes = o.memory_mb * std::size_t(1) << 20;
     settings.seed = o.seed;
     settings.points = course.points;
+    settings.scoring = course.scoring;
     settings.instructor_view = o.instructor || o.validate;
     settings.submission_label = label;
     const auto grading = std::chrono::steady_clock::now();

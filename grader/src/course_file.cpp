@@ -54,11 +54,11 @@ Course parse(const std::string& text, const std::filesystem::path& file) {
     }
     if (!j.is_object()) fail(file, "", "must be a JSON object like {\"seed\": 20261130}");
 
-    static const std::set<std::string> fields{"course", "seed", "exercises", "points"};
+    static const std::set<std::string> fields{"course", "seed", "exercises", "points", "scoring"};
     for (const auto& [key, value] : j.items()) {
         (void)value;
         if (!fields.count(key))
-            fail(file, key, "unknown field; the fields are course, seed, exercises and points (docs/instructors.md)");
+            fail(file, key, "unknown field; the fields are course, seed, exercises, points and scoring (docs/instructors.md)");
     }
 
     Course c = built_in();
@@ -104,6 +104,16 @@ Course parse(const std::string& text, const std::filesystem::path& file) {
             c.points[e] = value.get<double>();
         }
     }
+    if (j.contains("scoring")) {
+        const nlohmann::json& scoring = j["scoring"];
+        const std::string given = scoring.is_string() ? scoring.get<std::string>() : "";
+        if (given == name(Scoring::mastery)) c.scoring = Scoring::mastery;
+        else if (given == name(Scoring::per_check)) c.scoring = Scoring::per_check;
+        else
+            fail(file, "scoring",
+                 "must be \"mastery\" (half of each exercise's points only when all its checks pass; the default) or "
+                 "\"per_check\" (each check's own weight), got " + scoring.dump());
+    }
     return c;
 }
 
@@ -116,18 +126,35 @@ Course load(const std::filesystem::path& file) {
     return parse(text.str(), file);
 }
 
-void apply_points(Report& report, const std::map<Exercise, double>& points) {
-    for (const auto& [e, wanted] : points) {
-        double total = 0.0;
-        for (const CheckResult& r : report.checks)
-            if (r.exercise == e) total += r.max_points;
-        if (total <= 0.0) continue;
-        const double factor = wanted / total;
-        for (CheckResult& r : report.checks) {
-            if (r.exercise != e) continue;
-            r.points *= factor;
-            r.max_points *= factor;
+void apply_points(Report& report, const std::map<Exercise, double>& points, Scoring scoring) {
+    struct Totals {
+        double weight = 0.0;
+        bool all_pass = true;
+    };
+    std::map<Exercise, Totals> exercises;
+    for (CheckResult& r : report.checks) {
+        if (r.weight <= 0.0) r.weight = r.max_points;  // first seen: its case's points per check
+        Totals& t = exercises[r.exercise];
+        t.weight += r.weight;
+        t.all_pass = t.all_pass && r.status == Status::pass;
+    }
+    for (CheckResult& r : report.checks) {
+        const Totals& t = exercises.at(r.exercise);
+        const auto given = points.find(r.exercise);
+        const bool passed = r.status == Status::pass;
+        if (scoring == Scoring::per_check) {
+            // The raw weights, or scaled to the course's points of the exercise.
+            r.max_points = given == points.end() || t.weight <= 0.0 ? r.weight : r.weight * given->second / t.weight;
+            r.points = passed ? r.max_points : 0.0;
+            r.mastery_points = r.mastery_max_points = 0.0;
+            continue;
         }
+        const double exercise_points = given == points.end() ? default_points : given->second;
+        const double share = t.weight > 0.0 ? exercise_points * r.weight / t.weight : 0.0;
+        r.max_points = share;
+        r.mastery_max_points = share / 2.0;
+        r.mastery_points = t.all_pass ? share / 2.0 : 0.0;
+        r.points = (passed ? share / 2.0 : 0.0) + r.mastery_points;
     }
 }
 

@@ -603,7 +603,7 @@ __attribute__((noinline)) Report grade_all(const std::vector<Case>& cases, const
         if (!g.output.empty()) report.student_output.emplace_back(g.exercise, std::move(g.output));
         for (CheckResult& row : g.rows) report.checks.push_back(std::move(row));
     }
-    course::apply_points(report, settings.points);
+    course::apply_points(report, settings.points, settings.scoring);
     return report;
 }
 

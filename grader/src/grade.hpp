@@ -15,7 +15,8 @@ struct GradeSettings {
     unsigned long long seed = 0;     // recorded in the report (cases are generated before grading)
     std::string submission_label;    // the folder graded, for the report
     unsigned jobs = 0;               // exercises graded at once (each in its own processes); 0: one per core
-    std::map<Exercise, double> points;  // the course's points per exercise (course_file.hpp); empty: raw weights
+    std::map<Exercise, double> points;  // the course's points per exercise (course_file.hpp); empty: its defaults
+    Scoring scoring = Scoring::mastery;  // how an exercise's points are split over its rows (model.hpp)
     // The instructor's view: hidden cases' messages, diagnoses, plots and printed output are kept
     // (never for a report a student sees). Off: they are withheld (CheckResult::withheld).
     bool instructor_view = false;

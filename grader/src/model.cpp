@@ -18,6 +18,8 @@ const char* name(Status s) {
     return "unknown";
 }
 
+const char* name(Scoring s) { return s == Scoring::per_check ? "per_check" : "mastery"; }
+
 double Report::score() const {
     double total = 0.0;
     for (const CheckResult& c : checks) total += c.points;

@@ -99,8 +99,15 @@ struct CheckResult {
     std::string case_name;
     Visibility visibility = Visibility::visible;
     Status status = Status::fail;
-    double points = 0.0;
+    double points = 0.0;      // earned, under the course's scoring (course_file.hpp, apply_points)
     double max_points = 0.0;
+    // The part of points / max_points that is this row's piece of its exercise's mastery share (the
+    // "mastery" scoring: earned only when every row of the exercise passes); 0 under "per_check".
+    double mastery_points = 0.0;
+    double mastery_max_points = 0.0;
+    // The row's raw weight: its case's "points" per check, before the course's scoring scaled it.
+    // 0 until course::apply_points first sees the row (it takes max_points then).
+    double weight = 0.0;
     std::string message;    // what went wrong: case, worst index, expected, actual (hidden: verdict only)
     std::string diagnosis;  // the likely mistake in plain words, when the grader can tell
     std::string mistake;    // stable id of that mistake (see diagnose.hpp), e.g. "no_max_subtraction"
@@ -111,6 +118,15 @@ struct CheckResult {
     // reader (a student); never for visible cases, nor in the instructor's view.
     bool withheld() const { return visibility == Visibility::hidden && !instructor_view; }
 };
+
+// How an exercise's points are split over its rows (the course file's "scoring", docs/instructors.md).
+//   mastery    every exercise is worth the same points (course_file.hpp: default_points, or the course's
+//              "points"); half of them are spread over its rows by weight and earned row by row, the
+//              other half (the mastery share) only when every row of the exercise passes.
+//   per_check  each row is worth its case's "points" (raw weights), scaled to the course's points of
+//              its exercise when it has some.
+enum class Scoring { mastery, per_check };
+const char* name(Scoring s);
 
 struct Report {
     std::vector<CheckResult> checks;

@@ -10,7 +10,9 @@
 //
 // One test per exercise and check (tens of rows, not one per case): its score is the sum of its cases'
 // points and its output lists the failing cases, those failing alike once with their names (a hidden
-// case: its name and verdict only). Every string is "text": Gradescope's default for the top-level
+// case: its name and verdict only). Under "mastery" scoring (model.hpp, Scoring) each exercise also has a
+// test "EXERCISE / mastery", after its checks, with the exercise's mastery share (the checks' tests leave
+// it out); it is "after_published" like the hidden cases when the exercise has some. Every string is "text": Gradescope's default for the top-level
 // output is "simple_format", which renders HTML, and student-controlled text (printed output, an Eigen
 // type name with <...> in a compiler error) must be shown literally.
 //
@@ -241,32 +243,72 @@ void write_gradescope(std::ostream& out, const Report& report) {
     nlohmann::json tests = nlohmann::json::array();
     double score = 0.0, max_score = 0.0;
     std::map<Exercise, std::pair<int, int>> numbers;  // "EXERCISE.TEST", counted from 1
-    for (const Test& test : group_tests(report, after_published)) {
-        auto found = numbers.find(test.exercise);
-        if (found == numbers.end()) found = numbers.emplace(test.exercise, std::make_pair(int(numbers.size()) + 1, 0)).first;
+    const auto add = [&](Exercise exercise, const std::string& test_name, double points, double max_points, bool passed,
+                         const std::string& output, bool hidden_part) {
+        auto found = numbers.find(exercise);
+        if (found == numbers.end()) found = numbers.emplace(exercise, std::make_pair(int(numbers.size()) + 1, 0)).first;
         const int test_number = ++found->second.second;
-        double points = 0.0, max_points = 0.0;
-        bool passed = true;
-        for (const CheckResult* row : test.rows) {
-            points += row->points;
-            max_points += row->max_points;
-            passed = passed && row->status == Status::pass;
-        }
         score += points;
         max_score += max_points;
         tests.push_back({
-            {"name", std::string(name(test.exercise)) + " / " + test.check + (test.hidden_part ? " (hidden cases)" : "")},
+            {"name", std::string(name(exercise)) + " / " + test_name},
             {"name_format", "text"},
             {"number", std::to_string(found->second.first) + "." + std::to_string(test_number)},
             {"score", points},
             {"max_score", max_points},
             {"status", passed ? "passed" : "failed"},
-            {"output", test_output(test)},
+            {"output", output},
             {"output_format", "text"},
-            {"tags", {name(test.exercise)}},
-            {"visibility", test.hidden_part ? "after_published" : "visible"},
+            {"tags", {name(exercise)}},
+            {"visibility", hidden_part ? "after_published" : "visible"},
         });
+    };
+    // The mastery share of an exercise (model.hpp, Scoring) is a test of its own, after its checks: the
+    // checks' tests count their rows' points without it, so a test's score is full exactly when it passes.
+    std::set<Exercise> mastery_added;
+    const auto add_mastery = [&](Exercise exercise) {
+        if (!mastery_added.insert(exercise).second) return;
+        double points = 0.0, max_points = 0.0;
+        std::size_t rows = 0, passing = 0;
+        bool hidden = false;
+        std::vector<std::string> failing;  // the checks with a row that does not pass, in report order
+        for (const CheckResult& row : report.checks) {
+            if (row.exercise != exercise) continue;
+            points += row.mastery_points;
+            max_points += row.mastery_max_points;
+            ++rows;
+            if (row.status == Status::pass) ++passing;
+            else if (std::find(failing.begin(), failing.end(), row.check) == failing.end()) failing.push_back(row.check);
+            hidden = hidden || row.visibility == Visibility::hidden;
+        }
+        if (max_points <= 0.0) return;
+        const bool passed = passing == rows;
+        std::string output = "The exercise's mastery share: earned only when every check of every case passes.\n";
+        if (passed) {
+            output += "Every check of every case passes.";
+        } else {
+            std::string checks;
+            for (const std::string& check : failing) checks += (checks.empty() ? "" : ", ") + check;
+            output += "Failing: " + std::to_string(rows - passing) + " of " + std::to_string(rows) +
+                      " (case, check) results, in " + detail::printable(checks) + " (their tests list the cases).";
+        }
+        add(exercise, "mastery", points, max_points, passed, output, after_published && hidden);
+    };
+    Exercise previous = nullptr;
+    for (const Test& test : group_tests(report, after_published)) {
+        if (previous != nullptr && test.exercise != previous) add_mastery(previous);
+        previous = test.exercise;
+        double points = 0.0, max_points = 0.0;
+        bool passed = true;
+        for (const CheckResult* row : test.rows) {
+            points += row->points - row->mastery_points;
+            max_points += row->max_points - row->mastery_max_points;
+            passed = passed && row->status == Status::pass;
+        }
+        add(test.exercise, test.check + (test.hidden_part ? " (hidden cases)" : ""), points, max_points, passed,
+            test_output(test), test.hidden_part);
     }
+    if (previous != nullptr) add_mastery(previous);
     const nlohmann::json document = {
         {"score", score},
         {"output", overall_output(report, score, max_score)},

@@ -359,16 +359,22 @@ private:
 
     void write_exercise(Exercise e) {
         const auto rows = rows_of(e);
-        double points = 0, max = 0;
-        for (const CheckResult* r : rows) points += r->points, max += r->max_points;
+        double points = 0, max = 0, mastery = 0, mastery_max = 0;
+        for (const CheckResult* r : rows) {
+            points += r->points, max += r->max_points;
+            mastery += r->mastery_points, mastery_max += r->mastery_max_points;
+        }
         const bool pass = all_pass(rows);
         const bool todo = !rows.empty() && std::all_of(rows.begin(), rows.end(), [](const CheckResult* r) {
             return r->status == Status::not_implemented;
         });
         out_ << "<section class='exercise' id='ex-" << anchor(name(e)) << "'>\n<h2 class='"
              << (pass ? "pass" : todo ? "todo" : "fail") << "'>" << (pass ? "✓ " : todo ? "○ " : "✗ ") << escape(name(e))
-             << " <small>" << detail::format_points(points) << "/" << detail::format_points(max) << " · <code>"
-             << escape(detail::student_file(report_, e)) << "</code></small></h2>\n";
+             << " <small>" << detail::format_points(points) << "/" << detail::format_points(max);
+        // The mastery share (model.hpp, Scoring): earned only when every check of every case passes.
+        if (mastery_max > 0)
+            out_ << " (mastery " << detail::format_points(mastery) << "/" << detail::format_points(mastery_max) << ")";
+        out_ << " · <code>" << escape(detail::student_file(report_, e)) << "</code></small></h2>\n";
         out_ << "<span class='bar'><span style='width:" << num(max > 0 ? 100.0 * points / max : 0.0)
              << "%'></span></span>\n";
         if (todo) out_ << "<p class='todo'>not implemented yet — edit <code>" << escape(detail::student_file(report_, e)) << "</code></p>\n";

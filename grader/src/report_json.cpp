@@ -2,11 +2,13 @@
 //
 //   {"score", "max_score", "seed", "submission",
 //    "checks": [{"exercise", "check", "case", "visibility", "status", "points", "max_points",
-//                "message", "diagnosis", "mistake"}],
+//                "mastery_points", "mastery_max_points", "message", "diagnosis", "mistake"}],
 //    "student_output": {exercise: text, each case's part under 'case "NAME":'},
 //    "build_errors": {exercise: its file's first error, readable, with the path of the full log},
 //    "build_warnings": {exercise: the warnings of its file}}
 //
+// A row's points include its piece of the exercise's mastery share ("mastery_points" of
+// "mastery_max_points"; model.hpp, Scoring), so "score" and "max_score" are the sums of the rows.
 // Hidden rows keep their status and points; their message and diagnosis are "".
 #include "reports.hpp"
 
@@ -38,6 +40,8 @@ void write_json(std::ostream& out, const Report& report) {
             {"status", name(row.status)},
             {"points", row.points},
             {"max_points", row.max_points},
+            {"mastery_points", row.mastery_points},
+            {"mastery_max_points", row.mastery_max_points},
             {"message", hidden ? std::string() : row.message},
             {"diagnosis", hidden ? std::string() : row.diagnosis},
             {"mistake", hidden ? std::string() : row.mistake},  // stable id of the diagnosis (docs/checks.md)

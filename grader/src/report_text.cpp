@@ -1,7 +1,8 @@
 // The text report: what students read most, so it is compact and scannable.
 //
-//   ✓ softmax                  140.0/140.0  all 7 checks pass
-//   ✗ cross_entropy_grad        52.0/133.0
+//   ✓ softmax                    10.0/10.0  all 7 checks pass, mastery 5.0/5.0
+//   ✗ cross_entropy_grad          2.0/10.0
+//     ✗ mastery  0.0/5.0  earned only when every check of every case passes
 //     ✓ shape              19/19 cases
 //     ✗ analytic            1/19 cases
 //         case "uniform" (logits [0, 0, 0], target 1): worst entry at index 1: expected -0.67, got 0.67
@@ -13,12 +14,13 @@
 //     Output printed by your code (cross_entropy_grad):
 //         │ case "uniform":
 //         │ debug: z = 1 2 3
-//   ○ log_sum_exp                0.0/80.0  not implemented yet — edit exercises/softmax.cpp
+//   ○ log_sum_exp                 0.0/10.0  not implemented yet — edit exercises/softmax.cpp
 //
 //   Exercises complete: 1/3
-//   Score: 192.0/353.0
+//   Score: 12.0/30.0
 //   seed 1234 (rerun with --seed 1234)
 //
+// The mastery line shows the exercise's mastery share (model.hpp, Scoring; absent under "per_check").
 // Complete, not_implemented and non-compiling exercises take one line (plus compiler and student
 // output) unless verbose; verbose lists every case of every check.
 // Hidden rows show their verdict only: never their message or diagnosis.
@@ -380,9 +382,13 @@ private:
     void write_exercise(Exercise exercise, const std::vector<const CheckResult*>& rows, bool passed) {
         double points = 0.0;
         double max_points = 0.0;
+        double mastery = 0.0;
+        double mastery_max = 0.0;
         for (const CheckResult* row : rows) {
             points += row->points;
             max_points += row->max_points;
+            mastery += row->mastery_points;
+            mastery_max += row->mastery_max_points;
         }
         const bool not_implemented = !rows.empty() && std::all_of(rows.begin(), rows.end(), [](const CheckResult* r) {
             return r->status == Status::not_implemented;
@@ -406,12 +412,22 @@ private:
         }
         if (passed && !options_.verbose) {
             const std::size_t checks = group_by_check(rows, exercise).size();
-            out_ << "  " << paint(checks == 1 ? "its check passes" : "all " + std::to_string(checks) + " checks pass", green);
+            std::string all = checks == 1 ? "its check passes" : "all " + std::to_string(checks) + " checks pass";
+            if (mastery_max > 0.0) all += ", mastery " + detail::format_points(mastery) + "/" + detail::format_points(mastery_max);
+            out_ << "  " << paint(all, green);
         }
         out_ << "\n";
 
         // Nothing to learn check by check: complete, not_implemented, or not compiling.
         const bool collapsed = !options_.verbose && (passed || does_not_compile || not_implemented);
+        if (!collapsed && mastery_max > 0.0) {
+            // The mastery share (Scoring::mastery): part of the exercise's points, not of any one check.
+            out_ << "  " << (passed ? paint("✓", green) : paint("✗", red)) << " mastery  "
+                 << detail::format_points(mastery) << "/" << detail::format_points(mastery_max) << "  "
+                 << (passed ? "every check of every case passes"
+                            : "earned only when every check of every case passes")
+                 << "\n";
+        }
         if (!collapsed) write_checks(exercise, rows);
 
         if (!compiler.empty()) {
