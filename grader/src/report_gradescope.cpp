@@ -254,8 +254,8 @@ void write_gradescope(std::ostream& out, const Report& report) {
             {"name", std::string(name(exercise)) + " / " + test_name},
             {"name_format", "text"},
             {"number", std::to_string(found->second.first) + "." + std::to_string(test_number)},
-            {"score", points},
-            {"max_score", max_points},
+            {"score", detail::tidy_points(points)},
+            {"max_score", detail::tidy_points(max_points)},
             {"status", passed ? "passed" : "failed"},
             {"output", output},
             {"output_format", "text"},
@@ -310,7 +310,7 @@ void write_gradescope(std::ostream& out, const Report& report) {
     }
     if (previous != nullptr) add_mastery(previous);
     const nlohmann::json document = {
-        {"score", score},
+        {"score", detail::tidy_points(score)},
         {"output", overall_output(report, score, max_score)},
         {"output_format", "text"},
         {"test_output_format", "text"},

@@ -48,8 +48,8 @@ void write_json(std::ostream& out, const Report& report) {
         });
     }
     const nlohmann::json document = {
-        {"score", report.score()},
-        {"max_score", report.max_score()},
+        {"score", detail::tidy_points(report.score())},
+        {"max_score", detail::tidy_points(report.max_score())},
         {"seed", report.seed},
         {"submission", report.submission},
         {"checks", std::move(checks)},

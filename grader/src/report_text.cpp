@@ -247,6 +247,8 @@ std::string fit_line(const std::string& line, std::size_t width) {
            line.substr(starts[starts.size() - tail]);
 }
 
+double tidy_points(double points) { return std::round(points * 1e9) / 1e9; }
+
 std::string format_points(double points) {
     const double tenths = points * 10.0;
     const bool one_decimal = std::abs(tenths - std::round(tenths)) < 1e-9 * std::max(1.0, std::abs(tenths));

@@ -81,6 +81,9 @@ std::string fit_line(const std::string& line, std::size_t width = 200);
 
 // Points with one decimal ("41.0"), or two when one would round them ("0.25").
 std::string format_points(double points);
+// A total of points for a machine-readable report: rounded to 9 decimals, so that a sum of row shares reads 5,
+// not 4.9999999999999964.
+double tidy_points(double points);
 
 // Where function `name` is defined in the C++ file `file`: 1-based line and column of its name, or
 // {1, 1} when the file cannot be read or holds no definition of it (comments and calls are skipped).

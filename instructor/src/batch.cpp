@@ -225,7 +225,7 @@ void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
     {
         Report scaled;
         for (auto& [r, mistake] : rows) scaled.checks.push_back(std::move(r));
-        grader::course::apply_points(scaled, ctx.settings.points);
+        grader::course::apply_points(scaled, ctx.settings.points, ctx.settings.scoring);
         for (std::size_t i = 0; i < rows.size(); ++i) rows[i].first = std::move(scaled.checks[i]);
     }
     s.grade_cpu = children_cpu() - children_built + thread_cpu() - thread_built;
@@ -340,6 +340,7 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
     settings_text << "seed " << settings.seed << " timeout " << settings.timeout << " wall " << settings.wall_timeout << " memory " << settings.memory_mb
                   << " cases " << cases.size() << " points";
     for (const auto& [e, p] : settings.points) settings_text << " " << grader::name(e) << "=" << p;
+    settings_text << " scoring " << static_cast<int>(settings.scoring);
     for (const Case& c : cases) settings_text << " " << grader::name(c.exercise) << "/" << c.name;
     ctx.key = batch_key(settings.case_dirs, settings_text.str());
 

@@ -24,6 +24,7 @@ struct BatchSettings {
     unsigned jobs = 1;                   // students graded at once
     unsigned long long seed = 0;         // the same for every student (the course file's unless --seed)
     std::map<grader::Exercise, double> points;  // the course file's points per exercise (empty: raw weights)
+    grader::Scoring scoring = grader::Scoring::mastery;  // the course file's "scoring" (model.hpp)
     double timeout = 5.0;                // CPU seconds per exercise, as ./grade --timeout
     double wall_timeout = 0.0;           // wall-clock backstop per exercise; 0: the sandbox's 4 x timeout + 5 s
     std::size_t memory_mb = 2048;

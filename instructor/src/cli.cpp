@@ -152,6 +152,7 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
     if (!vm.count("seed")) o.seed = course.seed;
     settings.seed = o.seed;
     settings.points = course.points;
+    settings.scoring = course.scoring;
     if (!o.no_shipped) settings.case_dirs.push_back(root / "grader" / "cases");
     for (const std::string& d : o.case_dirs) settings.case_dirs.emplace_back(d);
     if (settings.case_dirs.empty()) {
