@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE devcontainer
 #include <boost/test/unit_test.hpp>
 
+#include "support/shell.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -39,22 +41,11 @@ std::vector<std::string> bash_array(const std::string& text, const std::string& 
     return list;
 }
 
-struct Run {
-    int status = -1;
-    std::string output;
-};
+using celab::test::Run;
 
 // Runs a shell command in the source tree with ./grade building in this test's build tree.
 Run run(const std::string& command) {
-    const std::string full = "cd '" + source_dir + "' && CELAB_BUILD_DIR='" + binary_dir + "' " + command + " 2>&1";
-    Run r;
-    FILE* pipe = ::popen(full.c_str(), "r");
-    BOOST_REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) r.output.append(buffer, n);
-    const int status = ::pclose(pipe);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return celab::test::run_shell("cd '" + source_dir + "' && CELAB_BUILD_DIR='" + binary_dir + "' " + command);
 }
 
 long long modified(const std::string& path) {

@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE grade_script
 #include <boost/test/unit_test.hpp>
 
+#include "support/shell.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
@@ -22,22 +24,11 @@ namespace {
 const std::string source_dir = CELAB_SOURCE_DIR;
 const std::string binary_dir = CELAB_BINARY_DIR;
 
-struct Run {
-    int status = -1;
-    std::string output;
-};
+using celab::test::Run;
 
 // Runs a shell command (in `cwd`), stdout and stderr together.
 Run run(const fs::path& cwd, const std::string& command) {
-    const std::string full = "cd '" + cwd.string() + "' && " + command + " 2>&1";
-    Run r;
-    FILE* pipe = ::popen(full.c_str(), "r");
-    BOOST_REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) r.output.append(buffer, n);
-    const int status = ::pclose(pipe);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return celab::test::run_shell("cd '" + cwd.string() + "' && " + command);
 }
 
 fs::path scratch(const std::string& name) {

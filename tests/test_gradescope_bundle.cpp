@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "bundle.hpp"
+#include "support/shell.hpp"
 
 #include <nlohmann/json.hpp>
 #include <zip.h>
@@ -44,27 +45,19 @@ constexpr bool sanitized = true;
 constexpr bool sanitized = false;
 #endif
 
-struct Run {
-    int status = -1;
-    std::string output;
+using celab::test::quote;
+
+struct Run : celab::test::Run {
     double seconds = 0.0;
 };
 
 // Runs a shell command, stdout and stderr together.
 Run run(const std::string& command) {
-    Run r;
     const auto start = std::chrono::steady_clock::now();
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    BOOST_REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) r.output.append(buffer, n);
-    const int status = ::pclose(pipe);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    Run r{celab::test::run_shell(command)};
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return r;
 }
-
-std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
 std::string read(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);

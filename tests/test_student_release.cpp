@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "release/manifest.hpp"
+#include "support/shell.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -42,26 +43,13 @@ constexpr bool sanitized = true;
 constexpr bool sanitized = false;
 #endif
 
-struct Run {
-    int status = -1;
-    std::string output;
-};
+using celab::test::quote;
+using celab::test::Run;
 
-Run run(const std::string& command) {
-    Run r;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    BOOST_REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) r.output.append(buffer, n);
-    const int status = ::pclose(pipe);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
+Run run(const std::string& command) { return celab::test::run_shell(command); }
 
-// stdout alone (the JSON report), stderr to a file.
-Run run_stdout(const std::string& command) { return run(command + " 2>/dev/null"); }
-
-std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
+// stdout alone (the JSON report).
+Run run_stdout(const std::string& command) { return celab::test::run_shell(command + " 2>/dev/null", false); }
 
 std::string read(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
