@@ -226,3 +226,62 @@ BOOST_AUTO_TEST_CASE(a_missing_compiler_is_reported_not_thrown) {
     BOOST_TEST(r.files[0].diagnostics.find("/nonexistent/c++") != std::string::npos);
     BOOST_TEST(!r.link_diagnostics.empty());
 }
+
+BOOST_AUTO_TEST_CASE(a_single_unit_builds_one_object_for_the_three_files_with_each_files_warnings) {
+    const fs::path dir = copy_of_solutions("single-unit");
+    append_to(dir / "loss.cpp", "\nnamespace { int loss_helper_unused(int x) { int y; return x; } }\n");
+    builder::Config config = test_config();
+    config.cache_dir = scratch().root / "cache-single-unit";  // its own, to count the objects
+    config.single_unit = true;
+    const builder::Result r = builder::build(dir, config);
+    BOOST_TEST_INFO(summary(r));
+    BOOST_REQUIRE_EQUAL(r.files.size(), 3u);
+    for (const builder::FileBuild& f : r.files) BOOST_TEST(f.ok, f.file);
+    BOOST_REQUIRE(!r.library.empty());
+    // One object for the three files (a unit-*.o in the cache), none per file.
+    int units = 0, per_file = 0;
+    for (const auto& e : fs::directory_iterator(config.cache_dir / "objects")) {
+        const std::string name = e.path().filename().string();
+        if (e.path().extension() != ".o") continue;
+        units += name.rfind("unit-", 0) == 0;
+        per_file += name.rfind("softmax-", 0) == 0 || name.rfind("loss-", 0) == 0 || name.rfind("gradient-", 0) == 0;
+    }
+    BOOST_TEST(units == 1);
+    BOOST_TEST(per_file == 0);
+    // Each file keeps its own warnings, as when compiled alone.
+    BOOST_TEST(r.files[0].warnings.empty(), r.files[0].warnings);
+    BOOST_TEST(r.files[1].warnings.find("unused variable") != std::string::npos, r.files[1].warnings);
+    BOOST_TEST(r.files[2].warnings.empty(), r.files[2].warnings);
+    const Eigen::VectorXd z = logits();
+    BOOST_TEST(call_in_child(r.library, [&](const auto& t) { return text(t.cross_entropy(z, 2)); }) ==
+               text(celab::cross_entropy(z, 2)));
+    BOOST_TEST(call_in_child(r.library, [&](const auto& t) { return text(t.log_sum_exp(z)); }) == text(celab::log_sum_exp(z)));
+}
+
+BOOST_AUTO_TEST_CASE(files_that_clash_in_one_unit_are_compiled_one_by_one) {
+    // The same helper in two files (legal in separate files, a redefinition in one unit), with different
+    // bodies: each file must keep its own; and a file that does not compile is still named.
+    const fs::path dir = copy_of_solutions("single-unit-clash");
+    append_to(dir / "softmax.cpp", "\nnamespace { int clash_helper() { return 1; } }\n"
+                                   "namespace celab { int softmax_side() { return clash_helper(); } }\n");
+    append_to(dir / "gradient.cpp", "\nnamespace { int clash_helper() { return 2; } }\n"
+                                    "namespace celab { int gradient_side() { return clash_helper(); } }\n");
+    builder::Config config = test_config();
+    config.single_unit = true;
+    builder::Result r = builder::build(dir, config);
+    BOOST_TEST_INFO(summary(r));
+    for (const builder::FileBuild& f : r.files) BOOST_TEST(f.ok, f.file);
+    BOOST_REQUIRE(!r.library.empty());
+    const Eigen::VectorXd z = logits();
+    BOOST_TEST(call_in_child(r.library, [&](const auto& t) { return text(t.cross_entropy_grad(z, 1)[1]); }) ==
+               text(celab::cross_entropy_grad(z, 1)[1]));
+
+    append_to(dir / "loss.cpp", "\nnamespace celab { double broken_helper() { return undeclared_name_xyz; } }\n");
+    r = builder::build(dir, config);
+    BOOST_TEST_INFO(summary(r));
+    BOOST_TEST(r.files[0].ok);
+    BOOST_TEST(!r.files[1].ok);
+    BOOST_TEST(r.files[2].ok);
+    BOOST_TEST(r.files[1].summary.rfind("loss.cpp:", 0) == 0u, r.files[1].summary);
+    BOOST_TEST(r.files[1].summary.find("undeclared_name_xyz") != std::string::npos, r.files[1].summary);
+}

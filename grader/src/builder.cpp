@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -375,6 +376,7 @@ public:
     }
 
     std::string pch_problem() const { return pch_problem_; }
+    const fs::path& cache_dir() const { return config_.cache_dir; }
 
 private:
     static fs::path log_of(const fs::path& object) { return object.string() + ".log"; }
@@ -472,6 +474,58 @@ Config default_config() {
     return config;
 }
 
+namespace {
+
+// Config::single_unit: the three files (read into `texts`) compiled as one translation unit that
+// #includes them by absolute path (so the compiler's messages name each file, and its own #includes
+// resolve as usual), linked with entry.cpp and the fallback with no file left out. Empty when the unit
+// does not compile or link: the caller then compiles the files one by one.
+std::optional<Result> build_single_unit(Builder& builder, Compile& entry, const fs::path& submission_dir,
+                                        const std::string (&texts)[std::size(exercise_files)], const fs::path& abi_dir) {
+    std::string unit_text = "// One translation unit of a submission's three files (grader/src/builder.cpp).\n";
+    std::string key_text = unit_text;
+    std::string sources[std::size(exercise_files)];
+    for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
+        sources[i] = fs::absolute(submission_dir / (std::string(exercise_files[i]) + ".cpp")).lexically_normal().string();
+        if (sources[i].find_first_of("\"\\\n") != std::string::npos) return std::nullopt;  // not writable in an #include
+        unit_text += "#include \"" + sources[i] + "\"\n";
+        key_text += texts[i] + '\0';
+    }
+    const fs::path unit_source = builder.cache_dir() / "objects" / ("unit-" + Hash().field(unit_text).field(key_text).hex() + ".cpp");
+    std::error_code ec;
+    if (!fs::exists(unit_source, ec) && !write_atomically(unit_source, unit_text)) return std::nullopt;
+    Compile unit;
+    builder.prepare(unit, unit_source, unit_text + key_text, "unit", {});
+    builder.run({&entry, &unit});
+    if (!unit.ok || !entry.ok) return std::nullopt;
+    std::string fallback_text;
+    read_file(abi_dir / "fallback.cpp", fallback_text);
+    Compile fallback;  // the same object as the per-file build's with no file left out
+    builder.prepare(fallback, abi_dir / "fallback.cpp", fallback_text, "fallback", {"-DCELAB_UNAVAILABLE_FILES=\"\""});
+    builder.run({&fallback});
+    if (!fallback.ok) return std::nullopt;
+    Result result;
+    std::string ignored;
+    result.library = builder.link({unit.object, entry.object, fallback.object}, ignored);
+    if (result.library.empty()) return std::nullopt;
+    std::string log;
+    if (!unit.log.empty()) read_file(unit.log, log);
+    else log = unit.diagnostics;
+    for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
+        FileBuild built;
+        built.file = exercise_files[i];
+        built.ok = true;
+        built.cached = unit.cached;
+        built.log = unit.log;
+        built.warnings = compiler_output::summarise_warnings(log, sources[i], texts[i], unit.log.string());
+        built.diagnostics = built.warnings;
+        result.files.push_back(built);
+    }
+    return result;
+}
+
+}  // namespace
+
 Result build(const fs::path& submission_dir, const Config& config) {
     const auto start_time = std::chrono::steady_clock::now();
     Result result;
@@ -488,6 +542,18 @@ Result build(const fs::path& submission_dir, const Config& config) {
     // The submission's own files, compiled in parallel (with entry.cpp when it is not cached).
     Compile files[std::size(exercise_files)];
     std::string texts[std::size(exercise_files)];
+    bool all_there = true;
+    for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
+        const fs::path source = submission_dir / (std::string(exercise_files[i]) + ".cpp");
+        std::error_code ec;
+        all_there = fs::is_regular_file(source, ec) && read_file(source, texts[i]) && all_there;
+    }
+    if (config.single_unit && all_there && entry_text.size() > 0) {
+        if (std::optional<Result> unit = build_single_unit(builder, entry, submission_dir, texts, abi_dir)) {
+            unit->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+            return *unit;
+        }
+    }
     std::vector<Compile*> jobs{&entry};
     for (std::size_t i = 0; i < std::size(exercise_files); ++i) {
         const std::string file = exercise_files[i];

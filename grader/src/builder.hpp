@@ -23,6 +23,11 @@ struct Config {
     // Eigen's checks on (grader/abi/checked_access.hpp: eigen_assert throws celab::abi::EigenCheckFailed)
     // and -D_GLIBCXX_ASSERTIONS, so that an index out of range is a verdict, not a silent read.
     bool runtime_checks = true;
+    // Compile the three files as one translation unit first (Eigen's templates are instantiated once,
+    // not three times: about 40 % less compile time for a submission none of whose files is cached).
+    // Used by ./course grade and the Gradescope autograder; when the unit does not compile or link (a
+    // helper defined in two files, a compile error), the files are compiled one by one as always.
+    bool single_unit = false;
 };
 
 // The compiler CMake used, -std=c++17 -O2 -fPIC -DNDEBUG -I<root>/include -I<root>/grader/abi

@@ -51,7 +51,7 @@ struct Options {
     double timeout = 5.0;
     std::size_t memory_mb = 2048;
     bool list = false, validate = false, verbose = false, no_shipped = false, unchecked = false;
-    bool watch = false, poll = false, instructor = false;
+    bool watch = false, poll = false, instructor = false, single_unit = false;
     std::string hint;
 };
 
@@ -80,6 +80,7 @@ po::options_description describe_options(Options& o) {
         ("verbose,v", po::bool_switch(&o.verbose), "text report: list every case, not only the first failure")
         ("no-shipped-cases", po::bool_switch(&o.no_shipped), "do not load grader/cases/ (only the --cases directories)")
         ("unchecked", po::bool_switch(&o.unchecked), "compile the submission without Eigen's index checks and the standard library's assertions (an index out of range then goes unnoticed; for measuring their cost)")
+        ("single-unit", po::bool_switch(&o.single_unit), "compile the three files as one translation unit when they allow it (faster for a submission graded once: the Gradescope autograder uses it; a file that breaks the unit is compiled on its own)")
         ("library", po::value(&o.library)->value_name("FILE"), "grade an already built submission library (for the test suite)");
     // clang-format on
     return d;
@@ -191,6 +192,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     }
     builder::Config build_config = builder::default_config();
     build_config.runtime_checks = !o.unchecked;
+    build_config.single_unit = o.single_unit;
     const fs::path root = build_config.source_root;
     if (root.empty()) {
         err << "grade: cannot find the celab folder (the one holding include/celab/exercises.hpp) above this program; "
