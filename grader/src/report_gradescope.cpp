@@ -248,14 +248,16 @@ void write_gradescope(std::ostream& out, const Report& report) {
         auto found = numbers.find(exercise);
         if (found == numbers.end()) found = numbers.emplace(exercise, std::make_pair(int(numbers.size()) + 1, 0)).first;
         const int test_number = ++found->second.second;
-        score += points;
+        points = detail::tidy_points(points);  // 5, not 4.9999999999999964
+        max_points = detail::tidy_points(max_points);
+        score += points;  // the total is the sum of what the tests show
         max_score += max_points;
         tests.push_back({
             {"name", std::string(name(exercise)) + " / " + test_name},
             {"name_format", "text"},
             {"number", std::to_string(found->second.first) + "." + std::to_string(test_number)},
-            {"score", detail::tidy_points(points)},
-            {"max_score", detail::tidy_points(max_points)},
+            {"score", points},
+            {"max_score", max_points},
             {"status", passed ? "passed" : "failed"},
             {"output", output},
             {"output_format", "text"},
@@ -310,7 +312,7 @@ void write_gradescope(std::ostream& out, const Report& report) {
     }
     if (previous != nullptr) add_mastery(previous);
     const nlohmann::json document = {
-        {"score", detail::tidy_points(score)},
+        {"score", score},
         {"output", overall_output(report, score, max_score)},
         {"output_format", "text"},
         {"test_output_format", "text"},
