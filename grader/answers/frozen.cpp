@@ -42,8 +42,12 @@ Value of(const Descriptor& e, const Inputs& in) {
     return e.compact->expand(in, entry.value.data.col(0));
 }
 
+Value for_case(const Case& c, Role, const Inputs& in) { return of(*c.exercise, in); }
+Memo::Memo() = default;
+Memo::~Memo() = default;
+
 double difference_quotient(const Descriptor& e, const Inputs& in, const Eigen::MatrixXd&, const Eigen::MatrixXd&,
-                           double h, const std::string& direction) {
+                           double h, const std::string& direction, const Case*) {
     return look_up(Key("difference_quotient").add(e.name).add(in).add(direction).add(h).value(),
                    "the finite difference along " + direction)
         .value.data(0, 0);

@@ -7,6 +7,7 @@
 // for on the release's cases with the release's seed. An answer the book does not hold is NotFrozen.
 #pragma once
 
+#include "calls.hpp"
 #include "descriptor.hpp"
 
 #include <cstdint>
@@ -25,11 +26,25 @@ public:
 // The reference's output of exercise `e` on `in` (throws what the reference throws, or NotFrozen).
 Value of(const Descriptor& e, const Inputs& in);
 
+// The same for the call `role` of case `c` (its inputs `in`): remembered while a Memo lives.
+Value for_case(const Case& c, Role role, const Inputs& in);
+
+// While one lives, answers asked for a case's calls (for_case) and its finite differences are computed
+// once and remembered, keyed by the Case object (which must outlive the Memo): ./course grade judges
+// every student on the same cases. In a student release it remembers nothing (the book is a lookup).
+class Memo {
+public:
+    Memo();
+    ~Memo();
+    Memo(const Memo&) = delete;
+    Memo& operator=(const Memo&) = delete;
+};
+
 // The central difference (L(centred + h d) - L(centred - h d)) / 2h of the exercise's loss on the case
 // inputs `in` (its main call's), along direction `d` named `direction` ("coordinate 3 0", "random 2").
 // The book keys it by the inputs, the name and h, so that d is not needed to look it up.
 double difference_quotient(const Descriptor& e, const Inputs& in, const Eigen::MatrixXd& centred,
-                           const Eigen::MatrixXd& d, double h, const std::string& direction);
+                           const Eigen::MatrixXd& d, double h, const std::string& direction, const Case* c = nullptr);
 
 // Whether the answers are the frozen ones of a student release, and then the seed they were made with.
 bool frozen();

@@ -328,7 +328,7 @@ Check finite_difference() {
                      const double h = finite_difference_step;
                      Verdict verdict;
                      for_each_direction(x.c, in, centred, [&](const MatrixXd& d, const std::string& name, const std::string& what) {
-                         const double numeric = answers::difference_quotient(e, in, centred, d, h, name);
+                         const double numeric = answers::difference_quotient(e, in, centred, d, h, name, &x.c);
                          double analytic = 0.0;
                          for (Index j = 0; j < d.cols(); ++j)
                              for (Index i = 0; i < d.rows(); ++i)

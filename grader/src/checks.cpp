@@ -168,7 +168,7 @@ Value expected_value(const Case& c, Role role, const Inputs& inputs) {
     if (role == Role::main || role == Role::again) {
         if (c.expected) return *c.expected;
     }
-    return answers::of(*c.exercise, inputs);
+    return answers::for_case(c, role, inputs);
 }
 
 std::vector<CheckResult> judge(const CaseRun& run) {

@@ -1,5 +1,7 @@
 #include "batch.hpp"
 
+#include "answers.hpp"
+
 #include "builder.hpp"
 #include "course_file.hpp"
 #include "fingerprint.hpp"
@@ -327,6 +329,8 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
     Context ctx{settings, {}, {}, {}, {}, {}, grader::builder::default_config(), {}};
     ctx.stage_root = ctx.build.cache_dir / "course";
     ctx.build.single_unit = true;  // each student is compiled once: one translation unit (builder.hpp)
+    // Every student is judged on the same cases: their right answers are computed once (answers.hpp).
+    const grader::answers::Memo answers_memo;
     for (std::size_t i = 0; i < grader::all_exercises().size(); ++i) ctx.exercise_order[grader::all_exercises()[i]] = i;
     for (std::size_t k = 0; k < cases.size(); ++k) {
         ctx.case_order[{cases[k].exercise, cases[k].name}] = k;
