@@ -96,7 +96,8 @@ int release_command(const std::vector<std::string>& args, std::ostream& out, std
             << (root.empty() ? "no celab checkout" : "a student release") << "\n";
         return exit_usage;
     }
-    const fs::path to = fs::absolute(target);
+    fs::path to = fs::absolute(target).lexically_normal();
+    if (to.filename().empty()) to = to.parent_path();  // OUT/
     std::error_code ec;
     if (fs::exists(to) && !(fs::is_directory(to) && fs::is_empty(to, ec))) {
         err << "course release: " << to.string() << " exists and is not an empty folder; choose a new folder\n";
@@ -129,27 +130,36 @@ int release_command(const std::vector<std::string>& args, std::ostream& out, std
 
     const std::string commit = first_line("git -C " + shell_quote(root.string()) + " rev-parse --short HEAD 2>/dev/null");
     const std::string made_from = "celab " + (commit.empty() ? std::string("(not a git checkout)") : commit);
+    // Written into a staging folder beside OUT and renamed at the end: a failure leaves no half release.
+    const fs::path final_to = to;
+    const fs::path staging = to.parent_path() / ("." + to.filename().string() + ".celab-release-partial");
     try {
-        fs::create_directories(to);
+        fs::remove_all(staging);
+        fs::create_directories(staging);
+    } catch (const std::exception& e) {
+        err << "course release: cannot write beside " << final_to.string() << ": " << e.what() << "\n";
+        return exit_usage;
+    }
+    try {
         for (const std::string& f : files) {
-            fs::create_directories((to / f).parent_path());
-            fs::copy_file(root / f, to / f, fs::copy_options::overwrite_existing);
+            fs::create_directories((staging / f).parent_path());
+            fs::copy_file(root / f, staging / f, fs::copy_options::overwrite_existing);
         }
         for (const auto& [in_release, from] : manifest.replaced) {
             if (!fs::is_regular_file(root / from))
                 throw std::runtime_error(manifest.file.string() + ": field \"replaced." + in_release + "\": " + from +
                                          " does not exist; fix the path");
-            fs::create_directories((to / in_release).parent_path());
-            fs::copy_file(root / from, to / in_release, fs::copy_options::overwrite_existing);
+            fs::create_directories((staging / in_release).parent_path());
+            fs::copy_file(root / from, staging / in_release, fs::copy_options::overwrite_existing);
         }
         // The course file: the instructor's (its seed is the one the answers are frozen with).
-        if (!course.file.empty()) fs::copy_file(course.file, to / "course.json", fs::copy_options::overwrite_existing);
-        else std::ofstream(to / "course.json") << json{{"seed", course.seed}}.dump(2) << "\n";
+        if (!course.file.empty()) fs::copy_file(course.file, staging / "course.json", fs::copy_options::overwrite_existing);
+        else std::ofstream(staging / "course.json") << json{{"seed", course.seed}}.dump(2) << "\n";
 
         err << "course release: freezing the answers of " << cases.size() << " cases (seed " << course.seed << ")...\n";
         const grader::answers::Book book = release::freeze(cases, course.seed, made_from);
-        fs::create_directories((to / grader::answers::book_path).parent_path());
-        book.write(to / grader::answers::book_path);
+        fs::create_directories((staging / grader::answers::book_path).parent_path());
+        book.write(staging / grader::answers::book_path);
 
         json exercises = json::array();
         for (grader::Exercise e : course.exercises.empty() ? grader::all_exercises() : course.exercises)
@@ -164,9 +174,14 @@ int release_command(const std::vector<std::string>& args, std::ostream& out, std
                             {"cases", cases.size()},
                             {"answers", book.entries.size()},
                             {"files", listed}};
-        std::ofstream(to / "release.json") << about.dump(2) << "\n";
+        std::ofstream(staging / "release.json") << about.dump(2) << "\n";
+        std::error_code ec;
+        if (fs::exists(final_to)) fs::remove(final_to);  // checked above: an empty folder
+        fs::rename(staging, final_to);
     } catch (const std::exception& e) {
-        err << "course release: " << e.what() << "\n";
+        err << "course release: " << e.what() << " (nothing was written to " << final_to.string() << ")\n";
+        std::error_code ec;
+        fs::remove_all(staging, ec);
         return exit_failed;
     }
 
