@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE cli
 #include <boost/test/unit_test.hpp>
 
+#include "support/grade_cli.hpp"
+
 #include "cli.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,22 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
+using Run = celab::test::GradeRun;
 
-Run grade(std::vector<std::string> args) {
-    args.insert(args.begin(), "celab-grade");
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    Run r;
-    r.status = celab::grader::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+Run grade(std::vector<std::string> args) { return celab::test::grade_cli(std::move(args)); }
 
 const std::string solutions_module = std::string(CELAB_MODULE_DIR) + "/celab_module_solutions.so";
 const std::string stubs_module = std::string(CELAB_MODULE_DIR) + "/celab_module_stubs.so";

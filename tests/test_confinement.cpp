@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE confinement
 #include <boost/test/unit_test.hpp>
 
+#include "support/grade_cli.hpp"
+
 #include "cli.hpp"
 #include "isolation.hpp"
 #include "sandbox.hpp"
@@ -28,6 +30,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -86,22 +89,9 @@ struct Course {
     Course& operator=(const Course&) = delete;
 };
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
+using Run = celab::test::GradeRun;
 
-Run grade(std::vector<std::string> args) {
-    args.insert(args.begin(), "celab-grade");
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    Run r;
-    r.status = celab::grader::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+Run grade(std::vector<std::string> args) { return celab::test::grade_cli(std::move(args)); }
 
 std::string describe(const sb::Outcome& o) {
     return std::string("end=") + sb::name(o.end) + " exit_code=" + std::to_string(o.exit_code) + " error='" + o.error +

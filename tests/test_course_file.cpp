@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE course_file
 #include <boost/test/unit_test.hpp>
 
+#include "support/grade_cli.hpp"
+
 #include "cli.hpp"
 #include "course_file.hpp"
 
@@ -15,6 +17,7 @@
 #include <sstream>
 #include <tuple>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace celab::grader;
@@ -26,22 +29,9 @@ const fs::path file = "week1/course.json";
 
 course::Course parse(const std::string& text) { return course::parse(text, file); }
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
+using Run = celab::test::GradeRun;
 
-Run grade(std::vector<std::string> args) {
-    args.insert(args.begin(), "celab-grade");
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    Run r;
-    r.status = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+Run grade(std::vector<std::string> args) { return celab::test::grade_cli(std::move(args)); }
 
 const std::string solutions_module = std::string(CELAB_MODULE_DIR) + "/celab_module_solutions.so";
 

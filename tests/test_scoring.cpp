@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE scoring
 #include <boost/test/unit_test.hpp>
 
+#include "support/grade_cli.hpp"
+
 #include "case_file.hpp"
 #include "cli.hpp"
 #include "course_file.hpp"
@@ -21,6 +23,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace celab::grader;
@@ -111,22 +114,9 @@ void expect_raw_weights(const Report& r, const std::vector<Case>& cases) {
     BOOST_TEST(r.max_score() == all);
 }
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
+using Run = celab::test::GradeRun;
 
-Run grade_cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "celab-grade");
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    Run r;
-    r.status = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-    r.out = out.str();
-    r.err = err.str();
-    return r;
-}
+Run grade_cli(std::vector<std::string> args) { return celab::test::grade_cli(std::move(args)); }
 
 fs::path scratch_file(const std::string& name, const std::string& text) {
     const fs::path dir = fs::temp_directory_path() / ("celab-scoring-" + std::to_string(::getpid()));

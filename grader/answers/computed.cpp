@@ -6,6 +6,7 @@
 #include "recording.hpp"
 
 #include <cmath>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,12 +22,12 @@ const abi::SubmissionTable& reference() {
 namespace answers {
 namespace {
 
-std::mutex recording_mutex;
-Book* recording = nullptr;
+std::mutex recording_mutex;  // guards the book's map while answers are put into it
+std::atomic<Book*> recording{nullptr};  // read on every answer: no lock when nobody records
 
 void record(std::uint64_t key, const Value& v, bool compact = false) {
     std::lock_guard<std::mutex> lock(recording_mutex);
-    if (recording != nullptr) recording->put(key, v, compact);
+    if (Book* book = recording.load()) book->put(key, v, compact);
 }
 
 // log(sum(exp(z - m))) + m per row, as formulas::stable_lse_rows but not recorded.
@@ -39,10 +40,7 @@ Eigen::VectorXd lse_rows(const Eigen::MatrixXd& z) {
     return out;
 }
 
-bool is_recording() {
-    std::lock_guard<std::mutex> lock(recording_mutex);
-    return recording != nullptr;
-}
+bool is_recording() { return recording.load() != nullptr; }
 
 // The Memo's store (one Memo at a time; nested ones share it).
 std::mutex memo_mutex;
@@ -81,12 +79,12 @@ Value for_case(const Case& c, Role role, const Inputs& in) {
 
 void start_recording(Book& book) {
     std::lock_guard<std::mutex> lock(recording_mutex);
-    recording = &book;
+    recording.store(&book);
 }
 
 void stop_recording() {
     std::lock_guard<std::mutex> lock(recording_mutex);
-    recording = nullptr;
+    recording.store(nullptr);
 }
 
 bool frozen() { return false; }

@@ -89,9 +89,7 @@ std::shared_ptr<const Plot> make_plot(const Descriptor& e, const Inputs& in, con
         if (logits.rows() == got.data.rows() && logits.cols() == got.data.cols() &&
             std::isfinite(logits(cmp.row, cmp.col)) && std::isfinite(cmp.actual) && std::isfinite(cmp.expected)) {
             // Centred as in the finite_difference check, so the loss keeps its digits.
-            const Eigen::MatrixXd centred =
-                columns ? Eigen::MatrixXd(logits.array() - logits.maxCoeff())
-                        : Eigen::MatrixXd(logits.colwise() - Eigen::VectorXd(logits.rowwise().maxCoeff()));
+            const Eigen::MatrixXd centred = kit::centred_logits(in);
             Eigen::MatrixXd d = Eigen::MatrixXd::Zero(centred.rows(), centred.cols());
             d(cmp.row, cmp.col) = 1.0;
             plot->fd_row = cmp.row;
