@@ -37,16 +37,7 @@
 #ifndef CELAB_TEST_LINUX_CONFINEMENT
 #define CELAB_TEST_LINUX_CONFINEMENT 1
 #endif
-#if defined(__SANITIZE_ADDRESS__)
-#define CELAB_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CELAB_TEST_ASAN 1
-#endif
-#endif
-#ifndef CELAB_TEST_ASAN
-#define CELAB_TEST_ASAN 0
-#endif
+#include "sanitizer.hpp"
 
 namespace fs = std::filesystem;
 namespace sb = celab::grader::sandbox;
@@ -217,7 +208,7 @@ BOOST_AUTO_TEST_CASE(what_well_behaved_code_asks_for_still_works) {
 
 BOOST_AUTO_TEST_CASE(address_sanitizer_still_reports_in_the_confined_child) {
     // It reads /proc/self/maps for its report: the child's own /proc entry stays readable for that.
-    if (!CELAB_TEST_ASAN) {
+    if (!CELAB_ASAN) {
         BOOST_TEST_MESSAGE("skipped: not an AddressSanitizer build");
         return;
     }

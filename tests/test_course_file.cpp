@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE(the_course_file_chooses_exercises_seed_and_points) {
     const fs::path c = scratch_file("week1.json", R"({"seed": 7, "exercises": ["softmax", "reduce"],
                                                        "points": {"softmax": 10, "reduce": 5}})");
     const Run r = grade({"--library", solutions_module, "--format", "json", "--course", c.string()});
-    BOOST_REQUIRE(r.status == 0);
+    BOOST_REQUIRE_MESSAGE(r.status == 0, r.err << celab::test::rows_not_passed(r.out));
     const nlohmann::json j = nlohmann::json::parse(r.out);
     BOOST_TEST(j.at("seed").get<unsigned long long>() == 7u);
     BOOST_TEST(j.at("max_score").get<double>() == 15.0, boost::test_tools::tolerance(1e-9));

@@ -43,7 +43,7 @@ std::set<Exercise> exercises_of_file(const std::string& file) {
     return set;
 }
 
-GradeSettings settings(double timeout = 5.0) {
+GradeSettings settings(double timeout = sandbox::default_timeout_seconds) {
     GradeSettings s;
     s.limits.timeout_seconds = timeout;
     s.limits.memory_bytes = std::size_t(1) << 30;

@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "bundle.hpp"
+#include "sanitizer.hpp"
 #include "support/shell.hpp"
 
 #include <nlohmann/json.hpp>
@@ -40,11 +41,7 @@ namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
+constexpr bool sanitized = CELAB_ASAN;
 
 using celab::test::quote;
 

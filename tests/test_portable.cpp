@@ -35,7 +35,7 @@ const std::vector<Case>& shipped_cases() {
     return cases;
 }
 
-GradeSettings settings(unsigned jobs, double timeout = 5.0) {
+GradeSettings settings(unsigned jobs, double timeout = sb::default_timeout_seconds) {
     GradeSettings s;
     s.limits.timeout_seconds = timeout;
     s.limits.memory_bytes = std::size_t(1) << 30;
@@ -124,11 +124,11 @@ BOOST_AUTO_TEST_CASE(a_busy_machine_gives_the_report_of_an_idle_one) {
     // (The sandbox test a_busy_machine_does_not_turn_finishing_code_into_a_timeout shows the same for code
     // that needs most of its limit.)
     const std::filesystem::path module = module_dir / "celab_module_solutions.so";
-    const Report idle = grade(shipped_cases(), module, settings(1, 2.0));
+    const Report idle = grade(shipped_cases(), module, settings(1, 2.0 * build_slowdown));
     Report busy;
     {
         const celab::test::BusyMachine spinners(celab::test::BusyMachine::spinners(3));
-        busy = grade(shipped_cases(), module, settings(2, 2.0));
+        busy = grade(shipped_cases(), module, settings(2, 2.0 * build_slowdown));
     }
     BOOST_TEST(rows_of(idle) == rows_of(busy), boost::test_tools::per_element());
     BOOST_TEST(idle.all_passed());

@@ -36,16 +36,7 @@
 #include <thread>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CELAB_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CELAB_TEST_ASAN 1
-#endif
-#endif
-#ifndef CELAB_TEST_ASAN
-#define CELAB_TEST_ASAN 0
-#endif
+#include "sanitizer.hpp"
 
 namespace sb = celab::grader::sandbox;
 namespace data = boost::unit_test::data;
@@ -377,7 +368,7 @@ BOOST_AUTO_TEST_CASE(unfinished_message_is_dropped_and_reported) {
 }
 
 BOOST_AUTO_TEST_CASE(memory_limit_stops_a_big_allocation) {
-    if (CELAB_TEST_ASAN) {
+    if (CELAB_ASAN) {
         BOOST_TEST_MESSAGE("skipped under AddressSanitizer: the sandbox sets no address-space limit there");
         return;
     }
@@ -517,7 +508,7 @@ const std::vector<HostileSample> hostile_samples{
 };
 
 BOOST_DATA_TEST_CASE(hostile_submission_is_contained, data::make(hostile_samples), sample) {
-    if (CELAB_TEST_ASAN && sample.name == "memory_hog") {
+    if (CELAB_ASAN && sample.name == "memory_hog") {
         BOOST_TEST_MESSAGE("memory_hog skipped under AddressSanitizer: no address-space limit can be set there, "
                            "so it would eat the machine's memory");
         return;

@@ -49,7 +49,6 @@ std::vector<Case> cases_of(Exercise e) {
 
 GradeSettings settings(Scoring scoring = Scoring::mastery) {
     GradeSettings s;
-    s.limits.timeout_seconds = 5.0;
     s.limits.memory_bytes = std::size_t(1) << 30;
     s.seed = seed;
     s.scoring = scoring;

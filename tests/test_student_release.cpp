@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "release/manifest.hpp"
+#include "sanitizer.hpp"
 #include "support/shell.hpp"
 
 #include <nlohmann/json.hpp>
@@ -37,11 +38,7 @@ namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
+constexpr bool sanitized = CELAB_ASAN;
 
 using celab::test::quote;
 using celab::test::Run;

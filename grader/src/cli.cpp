@@ -48,7 +48,7 @@ struct Options {
     bool seed_given = false;
     bool fresh_seed = false;
     std::string course;
-    double timeout = 5.0;
+    double timeout = sandbox::default_timeout_seconds;
     std::size_t memory_mb = 2048;
     bool list = false, validate = false, verbose = false, no_shipped = false, unchecked = false;
     bool watch = false, poll = false, instructor = false, single_unit = false;
@@ -69,7 +69,7 @@ po::options_description describe_options(Options& o) {
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: the course's, so the same code gets the same score)")
         ("fresh-seed", po::bool_switch(&o.fresh_seed), "draw the generated cases afresh (a random seed, printed in the report)")
         ("course", po::value(&o.course)->value_name("FILE"), "the course file: seed, exercises of the assignment, points, scoring (default: course.json of the celab folder)")
-        ("timeout", po::value(&o.timeout)->value_name("S"), "CPU time limit in seconds for each exercise (default 5; code that waits instead is stopped after 4 S + 5 s of wall-clock time)")
+        ("timeout", po::value(&o.timeout)->value_name("S"), ("CPU time limit in seconds for each exercise (default " + std::to_string(static_cast<int>(sandbox::default_timeout_seconds)) + "; code that waits instead is stopped after 4 S + 5 s of wall-clock time)").c_str())
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
         ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")

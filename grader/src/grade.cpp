@@ -28,16 +28,7 @@
 #include <optional>
 #include <thread>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CELAB_GRADE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CELAB_GRADE_ASAN 1
-#endif
-#endif
-#ifndef CELAB_GRADE_ASAN
-#define CELAB_GRADE_ASAN 0
-#endif
+#include "sanitizer.hpp"
 
 // Freed memory is overwritten, so that a sandbox child forked later holds no leftover of what the grader
 // freed before (the text of hidden case files, parsed; docs/sandbox.md). glibc: M_PERTURB, set before main,
@@ -45,7 +36,7 @@
 // with 0xff: the child switches that off before it loads student code); wipe_reusable_blocks() does the
 // blocks glibc keeps per thread without filling them. AddressSanitizer: its own allocator fills freed
 // blocks (up to 1 MiB each) with 0x55 when asked here.
-#if CELAB_GRADE_ASAN
+#if CELAB_ASAN
 extern "C" __attribute__((visibility("default"))) const char* __asan_default_options() {
     return "max_free_fill_size=1048576";
 }
@@ -184,7 +175,7 @@ __attribute__((noinline)) void wipe_stack_below_caller() {
 // glibc keeps the last freed blocks of up to 1032 bytes of each thread (7 per size by default, its
 // tcache) for reuse without the M_PERTURB fill: this thread's are taken, zeroed and given back.
 void wipe_reusable_blocks() {
-#if !CELAB_GRADE_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
+#if !CELAB_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
     constexpr std::size_t per_size = 16;
     std::vector<void*> blocks;
     blocks.reserve(64 * per_size);
@@ -206,7 +197,7 @@ void run_calls(const std::vector<Case>& cases, const std::filesystem::path& libr
                const std::vector<PlannedCall>& plan, std::size_t start, sandbox::Channel& channel) {
     wipe_what_the_child_does_not_run(cases, plan);
     wipe_stack_below_caller();  // what this thread's stack held before (a previous grading's judging)
-#if !CELAB_GRADE_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
+#if !CELAB_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
     ::mallopt(M_PERTURB, 0);  // student code gets glibc's usual allocator, whatever it reads uninitialized
 #endif
     const abi::SubmissionTable* functions = nullptr;
@@ -574,7 +565,7 @@ __attribute__((noinline)) Report grade_all(const std::vector<Case>& cases, const
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return exercises[a].work > exercises[b].work; });
     unsigned jobs = settings.jobs != 0 ? settings.jobs : std::max(1u, std::thread::hardware_concurrency());
-    jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, exercises.size()));
+    jobs = static_cast<unsigned>(std::min<std::size_t>(sandbox::forking_threads(jobs), exercises.size()));
     std::vector<std::exception_ptr> errors(exercises.size());
     const auto in_parallel = [&](const std::function<void(ExerciseGrade&)>& step) {
         std::atomic<std::size_t> next{0};

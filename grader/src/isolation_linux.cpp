@@ -25,16 +25,7 @@
 #include <string>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CELAB_ISOLATION_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CELAB_ISOLATION_ASAN 1
-#endif
-#endif
-#ifndef CELAB_ISOLATION_ASAN
-#define CELAB_ISOLATION_ASAN 0
-#endif
+#include "sanitizer.hpp"
 
 // Newer than Debian 12's linux-libc-dev (6.1): the values are kernel ABI and never change.
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -64,7 +55,7 @@ namespace {
 bool leak_check_off = false;
 }  // namespace
 
-#if CELAB_ISOLATION_ASAN
+#if CELAB_ASAN
 // LeakSanitizer's check at exit() clones a tracer task without CLONE_THREAD and ptraces the threads:
 // both are forbidden by the filter, so the check would fail ("LeakSanitizer has encountered a fatal
 // error") and turn a child's exit(0) into exit(1). LSan asks this documented hook before every check:

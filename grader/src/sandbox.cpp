@@ -41,16 +41,7 @@
 
 extern char** environ;  // POSIX: not every <unistd.h> declares it
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CELAB_SANDBOX_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CELAB_SANDBOX_ASAN 1
-#endif
-#endif
-#ifndef CELAB_SANDBOX_ASAN
-#define CELAB_SANDBOX_ASAN 0
-#endif
+#include "sanitizer.hpp"
 
 namespace celab::grader::sandbox {
 
@@ -227,7 +218,7 @@ void replace_environment(const std::vector<std::string>& environment) {
     ::fcntl(child_message_fd, F_SETFD, FD_CLOEXEC);
     close_fds_from(child_message_fd + 1);
 
-    if (limits.memory_bytes != 0 && !CELAB_SANDBOX_ASAN) {
+    if (limits.memory_bytes != 0 && !CELAB_ASAN) {
         // ASan reserves terabytes of shadow address space, so an address-space limit would break it.
         const rlimit as{static_cast<rlim_t>(limits.memory_bytes), static_cast<rlim_t>(limits.memory_bytes)};
         ::setrlimit(RLIMIT_AS, &as);

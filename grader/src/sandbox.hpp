@@ -38,6 +38,8 @@
 // non-thread clone and ptrace), and ASan cannot spawn its symbolizer there (frames print unsymbolized).
 #pragma once
 
+#include "sanitizer.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -45,11 +47,20 @@
 
 namespace celab::grader::sandbox {
 
+// The CPU time one exercise may use unless --timeout says otherwise: 5 s, longer in a sanitizer build.
+inline constexpr double default_timeout_seconds = 5.0 * build_slowdown;
+
+// How many threads of the grader may run children at once, of `wanted`. Under AddressSanitizer, one:
+// GCC 12's libasan (LLVM 14) does not hold its allocator's locks across fork() (LLVM 18 does, llvm-project
+// pull request 75290), so a child forked while another thread of the grader allocates can wait forever for
+// a lock that no thread of the child will release (the CI saw a correct softmax "time out" that way).
+inline unsigned forking_threads(unsigned wanted) { return CELAB_ASAN ? 1u : wanted; }
+
 // Time: the child is stopped when it has used timeout_seconds of CPU time (all its threads), so a
 // verdict does not depend on how busy the machine is; a child that sleeps or blocks uses no CPU and
 // is stopped by the wall-clock backstop instead (wall_seconds, or 4 x timeout + 5 s when 0).
 struct Limits {
-    double timeout_seconds = 5.0;                     // CPU time for one run() call
+    double timeout_seconds = default_timeout_seconds;  // CPU time for one run() call
     double wall_seconds = 0.0;                        // wall-clock backstop; 0: backstop_seconds(timeout)
     std::size_t memory_bytes = std::size_t(2) << 30;  // address-space limit of the child; 0 = none
                                                       // (never applied under AddressSanitizer)

@@ -376,7 +376,8 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
             bar.done(s);
         }
     };
-    const unsigned jobs = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(settings.jobs, work.size())));
+    const unsigned jobs = static_cast<unsigned>(
+        std::max<std::size_t>(1, std::min<std::size_t>(grader::sandbox::forking_threads(settings.jobs), work.size())));
     std::vector<std::thread> threads;
     for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
     worker();

@@ -6,6 +6,7 @@
 
 #include "intake.hpp"
 #include "model.hpp"
+#include "sandbox.hpp"
 #include "student.hpp"
 
 #include <filesystem>
@@ -25,7 +26,7 @@ struct BatchSettings {
     unsigned long long seed = 0;         // the same for every student (the course file's unless --seed)
     std::map<grader::Exercise, double> points;  // the course file's points per exercise (empty: raw weights)
     grader::Scoring scoring = grader::Scoring::mastery;  // the course file's "scoring" (model.hpp)
-    double timeout = 5.0;                // CPU seconds per exercise, as ./grade --timeout
+    double timeout = grader::sandbox::default_timeout_seconds;  // CPU seconds per exercise, as ./grade --timeout
     double wall_timeout = 0.0;           // wall-clock backstop per exercise; 0: the sandbox's 4 x timeout + 5 s
     std::size_t memory_mb = 2048;
     bool force = false;                  // grade everyone again, fingerprints or not
