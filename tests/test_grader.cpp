@@ -102,6 +102,37 @@ BOOST_AUTO_TEST_CASE(reference_passes_every_shipped_check) {
     BOOST_TEST(r.score() == r.max_score());
 }
 
+// --watch's Ctrl-C: once `interrupted` says so, the exercises not yet started are left out, the ones
+// started are finished (every row of theirs), and nothing is left out while it says no.
+BOOST_AUTO_TEST_CASE(an_interruption_leaves_out_the_exercises_not_yet_started) {
+    const std::set<Exercise> chosen{exercise_named("softmax"), exercise_named("reduce"), exercise_named("log_sum_exp")};
+    const std::vector<Case> cases = cases_of(chosen);
+    const std::filesystem::path library = module_dir / "celab_module_solutions.so";
+    const auto rows = [](const Report& r) {
+        std::map<Exercise, std::size_t> n;
+        for (const CheckResult& c : r.checks) ++n[c.exercise];
+        return n;
+    };
+    GradeSettings s = settings();
+    s.jobs = 1;
+    const Report whole = grade(cases, library, s);
+    BOOST_TEST(rows(whole).size() == 3u);
+
+    s.interrupted = [] { return false; };
+    BOOST_TEST((rows(grade(cases, library, s)) == rows(whole)));
+
+    s.interrupted = [] { return true; };
+    BOOST_TEST(grade(cases, library, s).checks.empty());
+
+    int asked = 0;
+    s.interrupted = [&asked] { return ++asked > 1; };  // Ctrl-C while the first exercise is graded
+    const Report part = grade(cases, library, s);
+    const auto got = rows(part);
+    BOOST_REQUIRE_EQUAL(got.size(), 1u);
+    BOOST_TEST(got.begin()->second == rows(whole).at(got.begin()->first));  // finished, not cut short
+    BOOST_TEST(part.all_passed());
+}
+
 BOOST_AUTO_TEST_CASE(untouched_stubs_get_not_implemented_on_every_check) {
     const Report r = grade(shipped_cases(), module_dir / "celab_module_stubs.so", settings());
     BOOST_TEST(r.checks.size() > 100u);

@@ -567,11 +567,13 @@ __attribute__((noinline)) Report grade_all(const std::vector<Case>& cases, const
     unsigned jobs = settings.jobs != 0 ? settings.jobs : std::max(1u, std::thread::hardware_concurrency());
     jobs = static_cast<unsigned>(std::min<std::size_t>(sandbox::forking_threads(jobs), exercises.size()));
     std::vector<std::exception_ptr> errors(exercises.size());
-    const auto in_parallel = [&](const std::function<void(ExerciseGrade&)>& step) {
+    std::vector<char> left_out(exercises.size(), 0);  // interrupted before it started
+    const auto in_parallel = [&](const std::function<void(ExerciseGrade&)>& step, bool first_step) {
         std::atomic<std::size_t> next{0};
         const auto worker = [&] {
             for (std::size_t i = next++; i < order.size(); i = next++) {
-                if (errors[order[i]]) continue;
+                if (first_step && settings.interrupted && settings.interrupted()) left_out[order[i]] = 1;
+                if (errors[order[i]] || left_out[order[i]]) continue;
                 try {
                     step(exercises[order[i]]);
                 } catch (...) {
@@ -584,12 +586,13 @@ __attribute__((noinline)) Report grade_all(const std::vector<Case>& cases, const
         worker();
         for (std::thread& t : threads) t.join();
     };
-    in_parallel([&](ExerciseGrade& g) { run_exercise(cases, library, settings, false, g); });
-    in_parallel([&](ExerciseGrade& g) { run_exercise(cases, library, settings, true, g); });
-    in_parallel([&](ExerciseGrade& g) { judge_exercise(cases, settings, g); });
+    in_parallel([&](ExerciseGrade& g) { run_exercise(cases, library, settings, false, g); }, true);
+    in_parallel([&](ExerciseGrade& g) { run_exercise(cases, library, settings, true, g); }, false);
+    in_parallel([&](ExerciseGrade& g) { judge_exercise(cases, settings, g); }, false);
 
     for (std::size_t i = 0; i < exercises.size(); ++i) {
         if (errors[i]) std::rethrow_exception(errors[i]);
+        if (left_out[i]) continue;
         ExerciseGrade& g = exercises[i];
         if (!g.output.empty()) report.student_output.emplace_back(g.exercise, std::move(g.output));
         for (CheckResult& row : g.rows) report.checks.push_back(std::move(row));

@@ -5,6 +5,7 @@
 #include "sandbox.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -20,13 +21,18 @@ struct GradeSettings {
     // The instructor's view: hidden cases' messages, diagnoses, plots and printed output are kept
     // (never for a report a student sees). Off: they are withheld (CheckResult::withheld).
     bool instructor_view = false;
+    // Asked before each exercise starts: once it answers true, the exercises not yet started are left out
+    // of the report (the ones started are finished). Only for a caller that throws such a report away:
+    // --watch, on Ctrl-C. Empty: every exercise is graded.
+    std::function<bool()> interrupted;
 };
 
 // Grades `library` (a submission library: grader/abi/entry.cpp plus the three exercise files) on
 // `cases`. Every check of every case gets exactly one row in the report, whatever the
 // submission does. `cases` must have passed validation (case_file.hpp). Exercises are graded
 // concurrently (settings.jobs), each with its own time budget; the report is in exercise order
-// whatever finishes first. report.note says when the sandbox is the portable fallback.
+// whatever finishes first. report.note says when the sandbox is the portable fallback. Unless
+// settings.interrupted stops it, every exercise of `cases` is in the report.
 Report grade(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings);
 
 }  // namespace celab::grader

@@ -1,5 +1,6 @@
 #include "watch.hpp"
 
+#include "answers.hpp"
 #include "cli.hpp"
 #include "reports.hpp"
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -34,11 +36,13 @@ namespace fs = std::filesystem;
 namespace {
 
 // ---- signals: set a flag and wake the loop (self-pipe) -----------------------------------------
-volatile sig_atomic_t stop_requested = 0;
+// Atomic (lock-free, so the handler may set it): grading threads read it too (GradeSettings::interrupted).
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 int wake_write = -1;
 
 extern "C" void on_stop_signal(int) {
-    stop_requested = 1;
+    stop_requested = true;
     if (wake_write >= 0) {
         const char byte = 0;
         const ssize_t ignored = ::write(wake_write, &byte, 1);
@@ -52,7 +56,7 @@ public:
     StopSignals() {
         if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) pipe_[0] = pipe_[1] = -1;
         wake_write = pipe_[1];
-        stop_requested = 0;
+        stop_requested = false;
         struct sigaction action {};
         action.sa_handler = on_stop_signal;
         sigemptyset(&action.sa_mask);
@@ -211,22 +215,14 @@ Round grade_round(const Settings& s) {
         for (Exercise e : chosen) round.report.build_errors.emplace_back(e, "linking failed:\n" + built.link_diagnostics);
         library = s.build.cache_dir / "link-failed.so";  // does not exist: every check reports the error
     }
-    round.report.seed = s.grade.seed;
-    round.report.submission = s.grade.submission_label;
-    // One exercise at a time, so that Ctrl-C is answered after the exercise being graded.
-    for (Exercise e : all_exercises()) {
-        if (!chosen.count(e)) continue;
-        if (stop_requested) {
-            round.interrupted = true;
-            break;
-        }
-        std::vector<Case> cases;
-        for (const Case& c : s.cases)
-            if (c.exercise == e) cases.push_back(c);
-        Report part = grade(cases, library, s.grade);
-        for (CheckResult& r : part.checks) round.report.checks.push_back(std::move(r));
-        for (auto& o : part.student_output) round.report.student_output.push_back(std::move(o));
-    }
+    // Every exercise at once (both cores), the same Case objects every round, so that the Memo of run()
+    // remembers the reference's answers. Ctrl-C is answered once the exercises already started finish.
+    GradeSettings settings = s.grade;
+    settings.interrupted = [] { return stop_requested.load(); };
+    Report graded = grade(s.cases, library, settings);
+    round.interrupted = stop_requested;
+    graded.build_errors = std::move(round.report.build_errors);
+    round.report = std::move(graded);
     round.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return round;
 }
@@ -298,7 +294,7 @@ public:
                << " exercises complete   " << reports::detail::format_points(round.report.score()) << "/"
                << reports::detail::format_points(round.report.max_score()) << " points\n";
         screen << "graded at " << clock_time() << " in " << std::fixed;
-        screen.precision(1);
+        screen.precision(2);
         screen << round.seconds << " s" << (round.built.empty() ? "" : "; " + round.built)
                << (round.interrupted ? " (interrupted)" : "") << "\n\n";
 
@@ -405,6 +401,8 @@ int run(const Settings& s, std::ostream& out, std::ostream& err, int input_fd) {
             notice = std::string("could not write the report: ") + e.what();
         }
     };
+    // The reference's answers on the cases are the same every round: computed once (answers.hpp).
+    const answers::Memo remembered_answers;
     Round round = grade_round(s);
     write_file(round);
     View view = View::summary;
