@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <iostream>
 #include <map>
@@ -250,6 +251,18 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
             return exit_usage;
         }
     }
+    // The submission folder is compiled (by other processes) while this one loads and generates the cases.
+    const bool builds = o.library.empty() && !o.list && !o.watch;
+    const fs::path folder = o.validate ? root / "solutions" : o.submission.empty() ? root / "exercises" : fs::path(o.submission);
+    std::future<builder::Result> building;
+    if (builds) {
+        if (!fs::is_directory(folder)) {
+            err << "grade: submission folder '" << folder.string()
+                << "' does not exist; --submission DIR needs a folder with softmax.cpp, loss.cpp and gradient.cpp\n";
+            return exit_usage;
+        }
+        building = std::async(std::launch::async, [&folder, &build_config] { return builder::build(folder, build_config); });
+    }
     std::vector<fs::path> dirs;
     if (!o.no_shipped) dirs.push_back(root / "grader" / "cases");
     for (const std::string& d : o.case_dirs) dirs.emplace_back(d);
@@ -292,19 +305,13 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         return watch::run(w, out, err, STDIN_FILENO);
     }
 
-    // The library to grade: given, or built from a folder of the three exercise files.
+    // The library to grade: given, or the one built (above, while the cases loaded) from the three exercise files.
     Report build_report;
     fs::path library = o.library;
     std::string label = o.library;
-    if (library.empty()) {
-        const fs::path folder = o.validate ? root / "solutions" : o.submission.empty() ? root / "exercises" : fs::path(o.submission);
+    if (builds) {
         label = o.validate ? "solutions (reference)" : folder.string();
-        if (!fs::is_directory(folder)) {
-            err << "grade: submission folder '" << folder.string()
-                << "' does not exist; --submission DIR needs a folder with softmax.cpp, loss.cpp and gradient.cpp\n";
-            return exit_usage;
-        }
-        const builder::Result built = builder::build(folder, build_config);
+        const builder::Result built = building.get();
         timings::add("build: compile + link (total)", built.seconds);
         for (const builder::FileBuild& f : built.files) {
             for (Exercise e : all_exercises()) {
