@@ -13,6 +13,14 @@
 
 namespace celab::grader {
 
+const Inputs& CaseRun::input(Role role) const {
+    const auto given = inputs.find(role);
+    if (given != inputs.end()) return *given->second;
+    std::unique_ptr<const Inputs>& made = made_[role];
+    if (!made) made = std::make_unique<const Inputs>(inputs_for(*c, role));
+    return *made;
+}
+
 std::optional<Verdict> Context::unavailable(Role role) const {
     const CallResult& r = run.results.at(role);
     if (r.outcome == Outcome::value) return std::nullopt;

@@ -190,7 +190,7 @@ std::vector<CheckResult> judge(const CaseRun& run) {
     };
 
     const CallResult& main = run.results.at(Role::main);
-    const Inputs& main_inputs = *run.inputs.at(Role::main);
+    const Inputs& main_inputs = run.input(Role::main);
     if (c.expect_invalid_argument) {
         // The submission could not be loaded at all: that is an error, not a wrong answer.
         const bool unloadable = main.outcome == Outcome::exception && main.text.rfind("could not load", 0) == 0;
@@ -278,6 +278,7 @@ std::vector<CheckResult> judge(const CaseRun& run) {
             finish(r, Verdict{false, std::string("the reference rejects this case (an error in the case file): ") + e.what(),
                               Status::error});
         }
+        run.forget_made_inputs();  // no check keeps a reference to them
     }
 
     // What went wrong, in plain words: from the numbers when a wrong formula matches them, else from
@@ -301,9 +302,10 @@ std::vector<CheckResult> judge(const CaseRun& run) {
         for (Role role : {Role::stable_hi, Role::stable_lo}) {
             const CallResult& r = run.results.at(role);
             if (r.outcome != Outcome::value) continue;
-            const Value want = expected_value(c, role, *run.inputs.at(role));
+            const Inputs& in = run.input(role);
+            const Value want = expected_value(c, role, in);
             if (compare(r.value.data, want.data, tolerance("stability")).ok) continue;
-            d = diagnose(c.exercise, *run.inputs.at(role), r.value, want);
+            d = diagnose(c.exercise, in, r.value, want);
             // Overflow or underflow shows as inf or NaN where the answer is finite; a merely
             // imprecise result (float arithmetic, say) is not a missing max.
             const bool blew_up = (!r.value.data.array().isFinite() && want.data.array().isFinite()).any();

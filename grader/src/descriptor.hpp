@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,10 +56,19 @@ struct Verdict {
     std::string diagnosis;         // what it is in plain words
 };
 
+// One case's calls while it is judged. The inputs of a role not given in `inputs` (the shifted, stable
+// and varied ones) are made from the case when asked for (inputs_for) and kept until forget_made_inputs():
+// judge() forgets them after each check, so that a large case's shifted copies do not all exist at once.
 struct CaseRun {
     const Case* c = nullptr;
     std::map<Role, const Inputs*> inputs;
     std::map<Role, CallResult> results;
+
+    const Inputs& input(Role role) const;
+    void forget_made_inputs() const { made_.clear(); }
+
+private:
+    mutable std::map<Role, std::unique_ptr<const Inputs>> made_;
 };
 
 // Everything a check can look at.
@@ -73,7 +83,7 @@ struct Context {
     // The verdict of a call of `role` that did not return a value, if it did not.
     std::optional<Verdict> unavailable(Role role) const;
     const Value& result(Role role) const { return run.results.at(role).value; }
-    const Inputs& inputs(Role role) const { return *run.inputs.at(role); }
+    const Inputs& inputs(Role role) const { return run.input(role); }
 };
 
 // How a check's tolerance grows with the size of the logits: rounding in z - m, or in LSE(z) - z_t, is

@@ -487,17 +487,13 @@ void judge_exercise(const std::vector<Case>& cases, const GradeSettings& setting
     std::map<std::size_t, std::vector<std::size_t>> calls_of;  // case -> its calls in the plan
     for (std::size_t i = 0; i < plan.size(); ++i) calls_of[plan[i].case_index].push_back(i);
     for (std::size_t k : g.case_indices) {
-        // One case at a time: its shifted inputs exist, and its results are kept, only while it is judged.
+        // One case at a time: its results are kept only while it is judged, and its shifted inputs only
+        // while a check looks at them (CaseRun::input).
         CaseRun run;
         run.c = &cases[k];
-        std::map<Role, Inputs> shifted;
         for (std::size_t i : calls_of.at(k)) {
             const Role role = plan[i].role;
-            if (role == Role::main || role == Role::again) {
-                run.inputs[role] = &cases[k].inputs;  // inputs_for() leaves them as they are
-            } else {
-                run.inputs[role] = &(shifted[role] = inputs_for(cases[k], role));
-            }
+            if (role == Role::main || role == Role::again) run.inputs[role] = &cases[k].inputs;  // inputs_for() copies
             run.results[role] = std::move(results[i]);
         }
         for (CheckResult& row : judge(run)) {
