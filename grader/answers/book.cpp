@@ -22,11 +22,7 @@ constexpr const char* format_name = "celab-answer-book 1";
 Key::Key(const std::string& kind) { add(kind); }
 
 void Key::bytes(const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) {
-        h_ ^= b[i];
-        h_ *= 1099511628211ull;
-    }
+    h_ = fnv1a::add(h_, p, n);
 }
 
 Key& Key::add(const std::string& text) {

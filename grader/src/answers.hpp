@@ -9,6 +9,7 @@
 
 #include "calls.hpp"
 #include "descriptor.hpp"
+#include "fnv1a.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -64,7 +65,7 @@ public:
 
 private:
     void bytes(const void* p, std::size_t n);
-    std::uint64_t h_ = 1469598103934665603ull;
+    std::uint64_t h_ = fnv1a::offset_basis;
 };
 
 }  // namespace celab::grader::answers

@@ -5,6 +5,7 @@
 
 #include "build_config.hpp"
 #include "compiler_output.hpp"
+#include "fnv1a.hpp"
 #include "timings.hpp"
 
 #include <fcntl.h>
@@ -39,26 +40,7 @@ namespace fs = std::filesystem;
 constexpr std::size_t max_log_bytes = 4 * 1024 * 1024;
 constexpr std::size_t max_diagnostics_bytes = 64 * 1024;
 
-// FNV-1a, 64 bit. Fields are length-prefixed so that ("ab", "c") and ("a", "bc") differ.
-class Hash {
-public:
-    Hash& bytes(const std::string& data) {
-        for (const char c : data) {
-            value_ ^= static_cast<unsigned char>(c);
-            value_ *= 1099511628211ull;
-        }
-        return *this;
-    }
-    Hash& field(const std::string& data) { return bytes(std::to_string(data.size()) + ":").bytes(data); }
-    std::string hex() const {
-        char text[17];
-        std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value_));
-        return text;
-    }
-
-private:
-    std::uint64_t value_ = 14695981039346656037ull;
-};
+using fnv1a::Hash;
 
 bool read_file(const fs::path& path, std::string& contents) {
     std::ifstream in(path, std::ios::binary);

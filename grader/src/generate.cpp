@@ -1,6 +1,7 @@
 #include "generate.hpp"
 
 #include "descriptor.hpp"
+#include "fnv1a.hpp"
 
 #include <array>
 #include <cmath>
@@ -37,9 +38,9 @@ std::uint64_t splitmix64(std::uint64_t x) {
     return x ^ (x >> 31);
 }
 
-std::uint64_t fnv1a(std::uint64_t h, const std::string& text) {
-    for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
-    return (h ^ 0xffU) * 0x100000001b3ULL;  // a terminator, so ("ab","c") != ("a","bc")
+std::uint64_t hash_field(std::uint64_t h, const std::string& text) {
+    const unsigned char terminator = 0xff;  // so that ("ab", "c") and ("a", "bc") differ
+    return fnv1a::add(fnv1a::add(h, text.data(), text.size()), &terminator, 1);
 }
 
 // One row of random logits: z_i = offset + scale * normal, some masked to -inf.
@@ -249,9 +250,9 @@ double Random::normal() {
 }
 
 std::uint64_t case_seed(unsigned long long seed, Exercise exercise, const std::string& case_name, int k) {
-    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
-    h = fnv1a(h, name(exercise));
-    h = fnv1a(h, case_name);
+    std::uint64_t h = fnv1a::offset_basis;
+    h = hash_field(h, name(exercise));
+    h = hash_field(h, case_name);
     h = splitmix64(h ^ splitmix64(static_cast<std::uint64_t>(seed)));
     return splitmix64(h ^ static_cast<std::uint64_t>(k));
 }

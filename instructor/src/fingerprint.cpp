@@ -3,7 +3,6 @@
 #include "builder.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -11,22 +10,6 @@
 namespace celab::course {
 
 namespace fs = std::filesystem;
-
-Hash& Hash::bytes(const std::string& data) {
-    for (const char c : data) {
-        value_ ^= static_cast<unsigned char>(c);
-        value_ *= 1099511628211ull;
-    }
-    return *this;
-}
-
-Hash& Hash::field(const std::string& data) { return bytes(std::to_string(data.size()) + ":").bytes(data); }
-
-std::string Hash::hex() const {
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value_));
-    return text;
-}
 
 std::string read_whole_file(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
