@@ -7,6 +7,7 @@
 #include "builder.hpp"
 #include "sandbox.hpp"
 #include "submission_loader.hpp"
+#include "support/scratch.hpp"
 
 #include <unistd.h>
 
@@ -22,32 +23,21 @@ namespace sb = celab::grader::sandbox;
 
 namespace {
 
-// A fresh scratch directory per test run (own cache, copies of solutions/), removed afterwards.
-struct Scratch {
-    fs::path root = fs::path(CELAB_TEST_SCRATCH_DIR) / ("run-" + std::to_string(::getpid()));
-    Scratch() {
-        fs::remove_all(root);
-        fs::create_directories(root);
-    }
-    ~Scratch() {
-        std::error_code ec;
-        fs::remove_all(root, ec);
-    }
-};
-Scratch& scratch() {
-    static Scratch s;
-    return s;
+// A fresh scratch folder per test run (own cache, copies of solutions/), removed afterwards.
+const fs::path& scratch() {
+    static const celab::test::ScratchFolder folder(CELAB_TEST_SCRATCH_DIR, "run-");
+    return folder.path();
 }
 
 builder::Config test_config() {
     builder::Config config = builder::default_config();
-    config.cache_dir = scratch().root / "cache";
+    config.cache_dir = scratch() / "cache";
     return config;
 }
 
 // A copy of solutions/ under the scratch directory (tests run from the repository root).
 fs::path copy_of_solutions(const std::string& name) {
-    const fs::path dir = scratch().root / name;
+    const fs::path dir = scratch() / name;
     fs::create_directories(dir);
     for (const char* file : builder::exercise_files) {
         fs::copy_file(fs::path("solutions") / (std::string(file) + ".cpp"), dir / (std::string(file) + ".cpp"),
@@ -231,7 +221,7 @@ BOOST_AUTO_TEST_CASE(a_single_unit_builds_one_object_for_the_three_files_with_ea
     const fs::path dir = copy_of_solutions("single-unit");
     append_to(dir / "loss.cpp", "\nnamespace { int loss_helper_unused(int x) { int y; return x; } }\n");
     builder::Config config = test_config();
-    config.cache_dir = scratch().root / "cache-single-unit";  // its own, to count the objects
+    config.cache_dir = scratch() / "cache-single-unit";  // its own, to count the objects
     config.single_unit = true;
     const builder::Result r = builder::build(dir, config);
     BOOST_TEST_INFO(summary(r));

@@ -10,6 +10,7 @@
 #include "builder.hpp"
 #include "cli.hpp"
 #include "compiler_output.hpp"
+#include "support/scratch.hpp"
 
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -27,25 +28,14 @@ namespace co = celab::grader::compiler_output;
 
 namespace {
 
-struct Scratch {
-    fs::path root = fs::path(CELAB_TEST_SCRATCH_DIR) / ("run-" + std::to_string(::getpid()));
-    Scratch() {
-        fs::remove_all(root);
-        fs::create_directories(root);
-    }
-    ~Scratch() {
-        std::error_code ec;
-        fs::remove_all(root, ec);
-    }
-};
-Scratch& scratch() {
-    static Scratch s;
-    return s;
+const fs::path& scratch() {
+    static const celab::test::ScratchFolder folder(CELAB_TEST_SCRATCH_DIR, "run-");
+    return folder.path();
 }
 
 builder::Config test_config() {
     builder::Config config = builder::default_config();
-    config.cache_dir = scratch().root / "cache";
+    config.cache_dir = scratch() / "cache";
     return config;
 }
 
@@ -61,7 +51,7 @@ std::string read(const fs::path& file) {
 // A submission folder holding only softmax.cpp (loss.cpp and gradient.cpp are missing: the fallback
 // stands in for them) with `body` inside namespace celab.
 fs::path softmax_submission(const std::string& name, const std::string& body, const std::string& includes = "") {
-    const fs::path dir = scratch().root / name;
+    const fs::path dir = scratch() / name;
     fs::create_directories(dir);
     std::ofstream(dir / "softmax.cpp") << "#include <celab/exercises.hpp>\n" << includes << "#include <vector>\nnamespace celab {\n"
                                        << body << "}  // namespace celab\n";
@@ -295,7 +285,7 @@ BOOST_AUTO_TEST_CASE(operands_of_different_sizes_are_an_error_that_says_so) {
 // ---- what the text says about time and output ---------------------------------------------------
 BOOST_AUTO_TEST_CASE(a_timeout_names_the_size_of_the_case_and_a_likely_cause) {
     // Quadratic in V: hopeless on V = 100,000 (the only case).
-    const fs::path cases = scratch().root / "big-case";
+    const fs::path cases = scratch() / "big-case";
     fs::create_directories(cases);
     std::ofstream(cases / "big.json") << R"({"exercise": "softmax", "cases": [{"name": "big", "generate": )"
                                       << R"({"count": 1, "classes": 100000, "scale": [1, 20], "offset": [-100, 100]}}]})";

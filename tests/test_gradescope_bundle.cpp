@@ -12,7 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "bundle.hpp"
-#include "sanitizer.hpp"
+#include "support/scratch.hpp"
 #include "support/shell.hpp"
 
 #include <nlohmann/json.hpp>
@@ -41,8 +41,6 @@ namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
 
-constexpr bool sanitized = CELAB_ASAN;
-
 using celab::test::quote;
 
 struct Run : celab::test::Run {
@@ -67,28 +65,12 @@ void write(const fs::path& file, const std::string& text) {
     std::ofstream(file, std::ios::binary) << text;
 }
 
-fs::path scratch_root() {
-    static const fs::path dir = [] {
-        const fs::path d = fs::temp_directory_path() / ("celab-gradescope-" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
 // The scratch folder (a whole unpacked autograder with its build, about 100 MB) goes at the end of the
 // run, unless CELAB_KEEP_SCRATCH is set (to look into it after a failure).
-struct RemoveScratch {
-    RemoveScratch() = default;
-    RemoveScratch(const RemoveScratch&) = delete;
-    RemoveScratch& operator=(const RemoveScratch&) = delete;
-    ~RemoveScratch() {
-        if (std::getenv("CELAB_KEEP_SCRATCH") != nullptr) return;
-        std::error_code ignored;
-        fs::remove_all(scratch_root(), ignored);
-    }
-};
+const fs::path& scratch_root() {
+    static const celab::test::ScratchFolder folder(fs::temp_directory_path(), "celab-gradescope-");
+    return folder.path();
+}
 
 // A hidden case of the instructor's: cross_entropy on logits the visible cases do not have.
 fs::path hidden_cases() {
@@ -240,16 +222,7 @@ void find_strings(const nlohmann::json& doc, const std::string& path, const std:
         for (std::size_t i = 0; i < doc.size(); ++i) find_strings(doc[i], path + "/" + std::to_string(i), text, found);
 }
 
-#define SKIP_UNDER_ASAN()                                                                                     \
-    if (sanitized) {                                                                                          \
-        BOOST_TEST_MESSAGE("skipped under AddressSanitizer: setup.sh builds a Release grader of its own, "    \
-                           "which would double the time of CI; ./test (without --sanitize) runs this test");  \
-        return;                                                                                               \
-    }
-
 }  // namespace
-
-BOOST_TEST_GLOBAL_FIXTURE(RemoveScratch);
 
 BOOST_AUTO_TEST_CASE(the_zip_holds_the_scripts_the_course_and_the_hidden_cases) {
     const auto& entries = autograder().entries;
@@ -292,7 +265,7 @@ BOOST_AUTO_TEST_CASE(bad_case_files_make_no_zip) {
 }
 
 BOOST_AUTO_TEST_CASE(a_perfect_submission_gets_full_marks) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     Run r;
     const nlohmann::json doc = autograder().grade(solutions(), &r);
     check_specification(doc);
@@ -308,7 +281,7 @@ BOOST_AUTO_TEST_CASE(a_perfect_submission_gets_full_marks) {
 }
 
 BOOST_AUTO_TEST_CASE(files_in_a_folder_are_found) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> nested;
     for (const auto& [name, content] : solutions()) nested["my work/celab/exercises/" + name] = content;
     nested["__MACOSX/my work/celab/exercises/._softmax.cpp"] = "a macOS resource fork, not C++";
@@ -318,7 +291,7 @@ BOOST_AUTO_TEST_CASE(files_in_a_folder_are_found) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_files_cost_their_exercises_only) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     const nlohmann::json doc = autograder().grade({{"softmax.cpp", read(source_dir / "solutions" / "softmax.cpp")}});
     check_specification(doc);
     const std::string output = doc.at("output");
@@ -334,7 +307,7 @@ BOOST_AUTO_TEST_CASE(missing_files_cost_their_exercises_only) {
 }
 
 BOOST_AUTO_TEST_CASE(a_softmax_without_max_subtraction_loses_points) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> files = solutions();
     files["softmax.cpp"] = read(source_dir / "tests" / "mutants" / "softmax_no_max.cpp");
     const nlohmann::json doc = autograder().grade(files);
@@ -353,7 +326,7 @@ BOOST_AUTO_TEST_CASE(a_softmax_without_max_subtraction_loses_points) {
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_does_not_compile_is_reported_once) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> files = solutions();
     // An Array plus a Matrix: the error names ArrayBase<ArrayWrapper<...>>, which must not be taken for HTML.
     files["softmax.cpp"] = "#include <celab/exercises.hpp>\nnamespace celab {\nEigen::VectorXd softmax(const Eigen::VectorXd& z) {\n"
@@ -376,7 +349,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_does_not_compile_is_reported_once) {
 }
 
 BOOST_AUTO_TEST_CASE(hostile_text_is_shown_literally_and_only_where_allowed) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> files = solutions();
     // softmax prints markup and 4 MiB, then answers right.
     std::string softmax = read(source_dir / "solutions" / "softmax.cpp");
@@ -401,7 +374,7 @@ BOOST_AUTO_TEST_CASE(hostile_text_is_shown_literally_and_only_where_allowed) {
 }
 
 BOOST_AUTO_TEST_CASE(a_crashing_submission_is_graded) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> files = solutions();
     files["softmax.cpp"] = read(source_dir / "tests" / "hostile" / "segfault.cpp");
     const nlohmann::json doc = autograder().grade(files);
@@ -411,7 +384,7 @@ BOOST_AUTO_TEST_CASE(a_crashing_submission_is_graded) {
 }
 
 BOOST_AUTO_TEST_CASE(no_files_uploaded_says_so) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     const nlohmann::json doc = autograder().grade({{"notes.txt", "I forgot"}});
     BOOST_TEST(doc.at("score").get<double>() == 0.0);
     BOOST_TEST(doc.at("output_format") == "text");
@@ -421,7 +394,7 @@ BOOST_AUTO_TEST_CASE(no_files_uploaded_says_so) {
 }
 
 BOOST_AUTO_TEST_CASE(a_broken_grader_or_setup_still_writes_results) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("setup.sh");
     Autograder& a = autograder();
     a.run_setup();
     const fs::path grader = a.root / "source" / "celab" / "build" / "grader" / "celab-grade";

@@ -13,7 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "release/manifest.hpp"
-#include "sanitizer.hpp"
+#include "support/scratch.hpp"
 #include "support/shell.hpp"
 
 #include <nlohmann/json.hpp>
@@ -38,8 +38,6 @@ namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
 
-constexpr bool sanitized = CELAB_ASAN;
-
 using celab::test::quote;
 using celab::test::Run;
 
@@ -53,21 +51,10 @@ std::string read(const fs::path& file) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-fs::path scratch() {
-    static const fs::path dir = [] {
-        std::string pattern = (fs::temp_directory_path() / "celab-release-XXXXXX").string();
-        BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        return fs::path(pattern);
-    }();
-    return dir;
+const fs::path& scratch() {
+    static const celab::test::ScratchFolder folder(fs::temp_directory_path(), "celab-release-");
+    return folder.path();
 }
-
-struct RemoveScratch {
-    ~RemoveScratch() {
-        std::error_code ec;
-        if (std::getenv("CELAB_KEEP_SCRATCH") == nullptr) fs::remove_all(scratch(), ec);
-    }
-};
 
 const std::string course_env = "CELAB_ROOT=" + quote(source_dir) + " ";
 
@@ -151,16 +138,7 @@ std::vector<std::string> function_bodies(const std::string& code) {
     return bodies;
 }
 
-#define SKIP_UNDER_ASAN()                                                                                   \
-    if (sanitized) {                                                                                        \
-        BOOST_TEST_MESSAGE("skipped under AddressSanitizer: the release builds a Release grader of its own, " \
-                           "which would double the time of CI; ./test (without --sanitize) runs this test"); \
-        return;                                                                                             \
-    }
-
 }  // namespace
-
-BOOST_TEST_GLOBAL_FIXTURE(RemoveScratch);
 
 BOOST_AUTO_TEST_CASE(the_release_is_small_and_holds_no_answer_code) {
     const fs::path& out = release_dir();
@@ -237,7 +215,7 @@ BOOST_AUTO_TEST_CASE(a_release_goes_only_into_a_new_folder_outside_the_checkout)
 }
 
 BOOST_AUTO_TEST_CASE(the_stubs_are_not_implemented_on_every_check) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("the release");
     const Run r = student_grade("--format json");
     BOOST_TEST(r.status == 1);
     const json report = json::parse(r.output);
@@ -247,7 +225,7 @@ BOOST_AUTO_TEST_CASE(the_stubs_are_not_implemented_on_every_check) {
 }
 
 BOOST_AUTO_TEST_CASE(the_reference_gets_full_marks_in_the_release) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("the release");
     const fs::path sub = scratch() / "reference";
     fs::create_directories(sub);
     for (const char* f : {"softmax.cpp", "loss.cpp", "gradient.cpp"})
@@ -260,7 +238,7 @@ BOOST_AUTO_TEST_CASE(the_reference_gets_full_marks_in_the_release) {
 }
 
 BOOST_AUTO_TEST_CASE(every_catalogue_entry_gets_the_verdicts_and_diagnoses_of_the_instructors_copy) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("the release");
     (void)student_grade("--list");  // builds the release's grader
     const fs::path release_grader = clone_dir() / "build" / "grader" / "celab-grade";
     BOOST_REQUIRE(fs::exists(release_grader));
@@ -293,7 +271,7 @@ BOOST_AUTO_TEST_CASE(every_catalogue_entry_gets_the_verdicts_and_diagnoses_of_th
 }
 
 BOOST_AUTO_TEST_CASE(the_release_refuses_other_seeds_and_validation) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("the release");
     for (const char* args : {"--fresh-seed", "--seed 7", "--validate"}) {
         const Run r = run("cd " + quote(clone_dir()) + " && ./grade " + args);
         BOOST_TEST(r.status == 2, args);
@@ -302,7 +280,7 @@ BOOST_AUTO_TEST_CASE(the_release_refuses_other_seeds_and_validation) {
 }
 
 BOOST_AUTO_TEST_CASE(the_release_test_suite_passes) {
-    SKIP_UNDER_ASAN();
+    CELAB_SKIP_UNDER_ASAN("the release");
     const Run r = run("cd " + quote(clone_dir()) + " && ./test");
     BOOST_TEST(r.status == 0, r.output.substr(r.output.size() > 3000 ? r.output.size() - 3000 : 0));
 }
