@@ -70,7 +70,7 @@ po::options_description describe_options(Options& o) {
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases (default: the course's, so the same code gets the same score)")
         ("fresh-seed", po::bool_switch(&o.fresh_seed), "draw the generated cases afresh (a random seed, printed in the report)")
         ("course", po::value(&o.course)->value_name("FILE"), "the course file: seed, exercises of the assignment, points, scoring (default: course.json of the celab folder)")
-        ("timeout", po::value(&o.timeout)->value_name("S"), ("CPU time limit in seconds for each exercise (default " + std::to_string(static_cast<int>(sandbox::default_timeout_seconds)) + "; code that waits instead is stopped after 4 S + 5 s of wall-clock time)").c_str())
+        ("timeout", po::value(&o.timeout)->value_name("S"), ("CPU time limit in seconds for each exercise (default " + sandbox::default_timeout_text() + "; code that waits instead is stopped after 4 S + 5 s of wall-clock time)").c_str())
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("list", po::bool_switch(&o.list), "list the exercises, their checks and cases, and exit")
         ("hint", po::value(&o.hint)->value_name("NAME"), "show the hint page of exercise NAME and exit")

@@ -49,6 +49,8 @@ namespace celab::grader::sandbox {
 
 // The CPU time one exercise may use unless --timeout says otherwise: 5 s, longer in a sanitizer build.
 inline constexpr double default_timeout_seconds = 5.0 * build_slowdown;
+// The same, as the help texts of ./grade and ./course grade print it ("5", or "20" under AddressSanitizer).
+inline std::string default_timeout_text() { return std::to_string(static_cast<int>(default_timeout_seconds)); }
 
 // How many threads of the grader may run children at once, of `wanted`. Under AddressSanitizer, one:
 // GCC 12's libasan (LLVM 14) does not hold its allocator's locks across fork() (LLVM 18 does, llvm-project

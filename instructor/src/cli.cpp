@@ -66,7 +66,7 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
         ("jobs,j", po::value(&o.jobs)->value_name("N"), "students graded at once (default: the number of cores)")
         ("seed", po::value(&o.seed)->value_name("N"), "seed of the generated cases, the same for every student (default: the course file's)")
         ("course", po::value(&o.course)->value_name("FILE"), "the course file: seed, exercises of the assignment, points (default: course.json of the celab folder)")
-        ("timeout", po::value(&o.timeout)->value_name("S"), ("CPU time limit in seconds for each exercise of a student (default " + std::to_string(static_cast<int>(grader::sandbox::default_timeout_seconds)) + ")").c_str())
+        ("timeout", po::value(&o.timeout)->value_name("S"), ("CPU time limit in seconds for each exercise of a student (default " + grader::sandbox::default_timeout_text() + ")").c_str())
         ("wall-timeout", po::value(&o.wall_timeout)->value_name("S"), "wall-clock backstop in seconds for each exercise, for code that waits instead of computing (default 4 x --timeout + 5); raise it when the machine is so loaded that a looping student cannot use up --timeout of CPU time within it")
         ("memory", po::value(&o.memory_mb)->value_name("MB"), "memory limit of the student code in MiB (default 2048)")
         ("force", po::bool_switch(&o.force), "grade every student again, even when nothing changed");
