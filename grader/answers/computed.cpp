@@ -4,6 +4,9 @@
 #include "checks.hpp"
 #include "formulas.hpp"
 #include "recording.hpp"
+#include "wipe.hpp"
+
+#include <pthread.h>
 
 #include <cmath>
 #include <atomic>
@@ -48,7 +51,23 @@ int memo_depth = 0;
 std::map<std::pair<const Case*, int>, std::shared_ptr<const Value>> memo_values;
 std::map<std::tuple<const Case*, std::string, double>, double> memo_quotients;
 
+// fork() waits until no thread is changing the store, so that a child (a copy of this process) finds it
+// whole for wipe_remembered(); the child's copy of the mutex is released again in the child.
+void lock_store_for_fork() { memo_mutex.lock(); }
+void unlock_store_after_fork() { memo_mutex.unlock(); }
+[[maybe_unused]] const bool fork_waits_for_the_store =
+    ::pthread_atfork(lock_store_for_fork, unlock_store_after_fork, unlock_store_after_fork) == 0;
+
 }  // namespace
+
+void wipe_remembered() {
+    std::lock_guard<std::mutex> lock(memo_mutex);
+    for (auto& [key, value] : memo_values) {
+        const Eigen::MatrixXd& data = value->data;
+        wipe_bytes(const_cast<double*>(data.data()), sizeof(double) * static_cast<std::size_t>(data.size()));
+    }
+    for (auto& [key, quotient] : memo_quotients) zero_bytes(&quotient, sizeof quotient);
+}
 
 Memo::Memo() {
     std::lock_guard<std::mutex> lock(memo_mutex);

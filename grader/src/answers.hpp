@@ -41,6 +41,13 @@ public:
     Memo& operator=(const Memo&) = delete;
 };
 
+// In a sandbox child, before the submission is loaded: every answer a Memo remembers (of every case of
+// the session, hidden ones included; in ./course grade, judged for the students before) is wiped from
+// the child's copy of the grader, where student code could look for the answer to its own inputs and
+// return it. fork() waits while the store changes (pthread_atfork), so that the child finds it whole.
+// A student release remembers nothing (its book is the student's own file).
+void wipe_remembered();
+
 // The central difference (L(centred + h d) - L(centred - h d)) / 2h of the exercise's loss on the case
 // inputs `in` (its main call's), along direction `d` named `direction` ("coordinate 3 0", "random 2").
 // The book keys it by the inputs, the name and h, so that d is not needed to look it up.
