@@ -2,10 +2,12 @@
 
 #include "course_file.hpp"
 
+#include "answers.hpp"
 #include "checks.hpp"
 #include "isolation.hpp"
 #include "submission_loader.hpp"
 #include "timings.hpp"
+#include "wipe.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -106,35 +108,7 @@ std::string case_size(const Inputs& in) {
     return "";
 }
 
-// Zeros that the compiler keeps although nobody reads them.
-void zero(void* data, std::size_t size) {
-    if (size == 0) return;  // an empty matrix has no buffer (data() is null)
-#if defined(__GLIBC__)
-    ::explicit_bzero(data, size);
-#else
-    volatile unsigned char* p = static_cast<volatile unsigned char*>(data);
-    for (std::size_t i = 0; i < size; ++i) p[i] = 0;
-#endif
-}
-
-// Overwrites [data, data + size) with zeros. On Linux the whole pages inside it are dropped instead
-// (madvise(MADV_DONTNEED) on private memory: they read as zeros from then on): writing would copy every
-// page of a large case into the child first (copy on write), once per child.
-void wipe(void* data, std::size_t size) {
-    unsigned char* p = static_cast<unsigned char*>(data);
-#if defined(__linux__)
-    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
-    const std::uintptr_t last = (reinterpret_cast<std::uintptr_t>(p) + size) / page * page;
-    if (page > 0 && last > first && last - first >= 4 * page &&
-        ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) == 0) {
-        zero(p, first - reinterpret_cast<std::uintptr_t>(p));
-        zero(reinterpret_cast<void*>(last), reinterpret_cast<std::uintptr_t>(p) + size - last);
-        return;
-    }
-#endif
-    zero(p, size);
-}
+void wipe(void* data, std::size_t size) { wipe_bytes(data, size); }
 void wipe(const Eigen::MatrixXd& m) { wipe(const_cast<double*>(m.data()), sizeof(double) * std::size_t(m.size())); }
 void wipe(const Eigen::VectorXd& v) { wipe(const_cast<double*>(v.data()), sizeof(double) * std::size_t(v.size())); }
 void wipe(const std::string& s) { wipe(const_cast<char*>(s.data()), s.size()); }
@@ -145,23 +119,30 @@ void wipe(const std::string& s) { wipe(const_cast<char*>(s.data()), s.size()); }
 // ones, in a child that runs visible cases), and every expected value (the parent judges). The objects are
 // the caller's non-const ones (grade() receives them by const reference only to promise the caller that
 // the grader leaves them alone).
-void wipe_what_the_child_does_not_run(const std::vector<Case>& cases, const std::vector<PlannedCall>& plan) {
+void wipe_case(const Case& c) {
+    if (c.expected) wipe(c.expected->data);
+    wipe(c.inputs.z);
+    wipe(c.inputs.Z);
+    wipe(c.inputs.P);
+    wipe(c.inputs.Y);
+    wipe(c.inputs.losses);
+    wipe(const_cast<int*>(&c.inputs.target), sizeof c.inputs.target);
+    wipe(const_cast<double*>(&c.inputs.eps), sizeof c.inputs.eps);
+    wipe(c.hint);
+    wipe(c.file);
+}
+// `held`: the caller's other cases (GradeSettings::held_cases), which no child of this grading runs.
+void wipe_what_the_child_does_not_run(const std::vector<Case>& cases, const std::vector<PlannedCall>& plan,
+                                      const std::vector<const std::vector<Case>*>& held) {
     std::vector<bool> runs(cases.size(), false);
     for (const PlannedCall& call : plan) runs[call.case_index] = true;
     for (std::size_t k = 0; k < cases.size(); ++k) {
         const Case& c = cases[k];
         if (c.expected) wipe(c.expected->data);
-        if (runs[k]) continue;
-        wipe(c.inputs.z);
-        wipe(c.inputs.Z);
-        wipe(c.inputs.P);
-        wipe(c.inputs.Y);
-        wipe(c.inputs.losses);
-        wipe(const_cast<int*>(&c.inputs.target), sizeof c.inputs.target);
-        wipe(const_cast<double*>(&c.inputs.eps), sizeof c.inputs.eps);
-        wipe(c.hint);
-        wipe(c.file);
+        if (!runs[k]) wipe_case(c);
     }
+    for (const std::vector<Case>* others : held)
+        for (const Case& c : *others) wipe_case(c);
 }
 
 // The stack below the caller's frame, zeroed: what deeper calls left there before (the JSON parser's
@@ -193,9 +174,11 @@ void wipe_reusable_blocks() {
 
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
 // The inputs of each call are made here, from the case (the plan holds no copies of them).
-void run_calls(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
-               const std::vector<PlannedCall>& plan, std::size_t start, sandbox::Channel& channel) {
-    wipe_what_the_child_does_not_run(cases, plan);
+void run_calls(const std::vector<Case>& cases, const std::vector<const std::vector<Case>*>& held,
+               const std::filesystem::path& library, Exercise e, const std::vector<PlannedCall>& plan, std::size_t start,
+               sandbox::Channel& channel) {
+    wipe_what_the_child_does_not_run(cases, plan, held);
+    answers::wipe_remembered();  // the reference's answers a Memo keeps (watch, ./course grade)
     wipe_stack_below_caller();  // what this thread's stack held before (a previous grading's judging)
 #if !CELAB_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
     ::mallopt(M_PERTURB, 0);  // student code gets glibc's usual allocator, whatever it reads uninitialized
@@ -283,8 +266,9 @@ struct TimeBudget {
 // `budget` is what is left of the exercise's time limit; the calls use it up. `output`: what the calls
 // printed, attributed to the call that printed it (see split_output).
 std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::filesystem::path& library, Exercise e,
-                                 const std::vector<PlannedCall>& plan, const sandbox::Limits& limits, TimeBudget& budget,
+                                 const std::vector<PlannedCall>& plan, const GradeSettings& settings, TimeBudget& budget,
                                  std::vector<std::pair<std::size_t, std::string>>& output, bool& truncated) {
+    const sandbox::Limits& limits = settings.limits;
     std::vector<CallResult> results(plan.size());
     std::size_t next = 0;
     std::size_t kept = 0;  // bytes of output kept
@@ -322,7 +306,7 @@ std::vector<CallResult> run_plan(const std::vector<Case>& cases, const std::file
         now.readable.push_back(library.string());  // the only file of the checkout the child may read
         const std::size_t start = next;
         sandbox::Outcome o =
-            sandbox::run([&](sandbox::Channel& channel) { run_calls(cases, library, e, plan, start, channel); }, now);
+            sandbox::run([&](sandbox::Channel& channel) { run_calls(cases, settings.held_cases, library, e, plan, start, channel); }, now);
         timings::add("child: process start + calls", o.seconds);
         budget.cpu -= o.cpu_seconds;
         budget.wall -= o.seconds;
@@ -437,13 +421,13 @@ void plan_exercise(const std::vector<Case>& cases, const GradeSettings& settings
 void run_exercise(const std::vector<Case>& cases, const std::filesystem::path& library, const GradeSettings& settings,
                   bool hidden, ExerciseGrade& g) {
     if (!hidden) {
-        g.results[0] = run_plan(cases, library, g.exercise, g.plans[0], settings.limits, g.budget, g.pieces, g.truncated);
+        g.results[0] = run_plan(cases, library, g.exercise, g.plans[0], settings, g.budget, g.pieces, g.truncated);
         return;
     }
     // What the hidden calls printed: only whether there was any is said (all of it in the instructor's view).
     std::vector<std::pair<std::size_t, std::string>> hidden_pieces;
     bool hidden_truncated = false;
-    g.results[1] = run_plan(cases, library, g.exercise, g.plans[1], settings.limits, g.budget, hidden_pieces, hidden_truncated);
+    g.results[1] = run_plan(cases, library, g.exercise, g.plans[1], settings, g.budget, hidden_pieces, hidden_truncated);
     g.hidden_printed = !hidden_pieces.empty();
     if (settings.instructor_view) {
         g.hidden_pieces = std::move(hidden_pieces);

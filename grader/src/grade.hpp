@@ -25,6 +25,10 @@ struct GradeSettings {
     // of the report (the ones started are finished). Only for a caller that throws such a report away:
     // --watch, on Ctrl-C. Empty: every exercise is graded.
     std::function<bool()> interrupted;
+    // Other cases the caller holds, which no child of this grading runs (./course grade holds a class's
+    // hidden cases while it grades the visible ones): wiped in every child, like the cases of `cases`
+    // outside the child's plan, so that student code cannot find them in its copy of the grader.
+    std::vector<const std::vector<Case>*> held_cases;
 };
 
 // Grades `library` (a submission library: grader/abi/entry.cpp plus the three exercise files) on
