@@ -11,3 +11,9 @@ add_dependencies(test_student_release celab-course celab-grade)
 target_compile_definitions(test_student_release PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
   CELAB_COURSE_PROGRAM="$<TARGET_FILE:celab-course>" CELAB_GRADER_PROGRAM="$<TARGET_FILE:celab-grade>")
 set_tests_properties(test_student_release PROPERTIES TIMEOUT 3600 PROCESSORS 2)
+
+# ./course grade keeps students apart: a hostile student hunts its memory for answers, a classmate's
+# file and a hidden input (tests/hostile/memory_hunter.cpp, compiled by the batch like any student).
+celab_add_boost_test(test_class_isolation SOURCES test_class_isolation.cpp LIBS celab_course)
+target_compile_definitions(test_class_isolation PRIVATE CELAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+set_tests_properties(test_class_isolation PROPERTIES TIMEOUT 1200)

@@ -8,10 +8,18 @@
 #include "grade.hpp"
 #include "reports.hpp"
 
+#include "wipe.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <functional>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -79,6 +87,7 @@ std::string first_line(const std::string& text) {
 // reaches the instructor's summary; the student's report is scrubbed as grade() scrubs it).
 struct Context {
     const BatchSettings& settings;
+    const std::vector<Case>& all;   // the caller's: held while students are graded (wiped in their children)
     std::vector<Case> visible, hidden;
     std::map<std::pair<Exercise, std::string>, std::size_t> case_order;
     std::map<Exercise, std::size_t> exercise_order;
@@ -181,6 +190,7 @@ void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
     gs.seed = ctx.settings.seed;
     gs.submission_label = label;
     gs.jobs = 1;  // the batch runs students concurrently
+    gs.held_cases = {&ctx.all, &ctx.hidden};  // a visible child holds no hidden input
     Report report = grader::grade(ctx.visible, library, gs);
     std::vector<std::pair<CheckResult, std::string>> rows;  // each row and its (unscrubbed) mistake
     for (CheckResult& r : report.checks) {
@@ -189,6 +199,7 @@ void grade_student(const Context& ctx, const Entry& entry, StudentResult& s) {
     }
     report.checks.clear();
     if (!ctx.hidden.empty()) {
+        gs.held_cases = {&ctx.all, &ctx.visible};
         Report hidden = grader::grade(ctx.hidden, library, gs);
         for (CheckResult& r : hidden.checks) {
             std::string mistake = r.mistake;
@@ -313,6 +324,173 @@ private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// The class's right answers, computed once, before any student's process starts (each inherits them
+// through fork): the reference solutions graded on the class's cases while run_batch's Memo lives.
+// Without them (the reference does not build), each student's process computes what it needs.
+void remember_the_answers(const Context& ctx) {
+    try {
+        const grader::builder::Result built = grader::builder::build(ctx.build.source_root / "solutions", ctx.build);
+        if (built.library.empty()) return;
+        grader::GradeSettings gs;
+        gs.limits.timeout_seconds = ctx.settings.timeout;
+        gs.limits.wall_seconds = ctx.settings.wall_timeout;
+        gs.limits.memory_bytes = ctx.settings.memory_mb * std::size_t(1) << 20;
+        gs.seed = ctx.settings.seed;
+        grader::grade(ctx.visible, built.library, gs);
+        if (!ctx.hidden.empty()) grader::grade(ctx.hidden, built.library, gs);
+    } catch (const std::exception&) {
+        // the students' processes compute the answers themselves
+    }
+}
+
+// Overwrites a result's text (this process's copy) and empties it.
+void forget(StudentResult& s) {
+    const auto wipe = [](std::string& text) {
+        grader::zero_bytes(text.data(), text.size());
+        text.clear();
+    };
+    wipe(s.name);
+    wipe(s.fingerprint);
+    wipe(s.reason);
+    for (auto& [exercise, points] : s.points) wipe(exercise);
+    for (Row& r : s.rows) {
+        wipe(r.exercise);
+        wipe(r.check);
+        wipe(r.case_name);
+        wipe(r.status);
+        wipe(r.mistake);
+    }
+    s.rows.clear();
+    s.points.clear();
+}
+
+// Each student is graded in a process of its own, forked from this one, which runs no other thread.
+// So a student's code never shares an address space with another student's files, results or printed
+// output; only with the class's cases and right answers, which every sandbox child wipes before it
+// loads the code (grade.cpp: GradeSettings::held_cases, answers::wipe_remembered). A process sends its
+// StudentResult back as CBOR over a pipe (CBOR keeps a folder name's bytes as they are).
+class StudentProcesses {
+public:
+    explicit StudentProcesses(std::vector<StudentResult>& results) : results_(results) {}
+    StudentProcesses(const StudentProcesses&) = delete;
+    StudentProcesses& operator=(const StudentProcesses&) = delete;
+
+    std::size_t running() const { return running_.size() + ended_.size(); }
+
+    // Grades student `index` (named `name`) with `grade` in a new process. `forget_others` runs there
+    // first: it wipes what the process inherited of the other students.
+    void start(std::size_t index, const std::string& name, const std::function<void(StudentResult&)>& grade,
+               const std::function<void()>& forget_others) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) return fail(index, name, std::string("cannot make a pipe: ") + std::strerror(errno));
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            ::close(fds[0]);
+            ::close(fds[1]);
+            return fail(index, name, std::string("cannot start a process: ") + std::strerror(errno));
+        }
+        if (pid == 0) {
+            ::close(fds[0]);
+            forget_others();
+            for (StudentResult& other : results_) forget(other);
+            for (Running& other : running_) grader::zero_bytes(other.received.data(), other.received.size());
+            nlohmann::json message;
+            try {
+                StudentResult s;
+                grade(s);
+                message = to_json(s);
+                message["this_run"] = {{"reused", s.reused}, {"compile_cpu", s.compile_cpu}, {"grade_cpu", s.grade_cpu}};
+            } catch (const std::exception& e) {
+                message = {{"grader_error", e.what()}};
+            }
+            const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(message);
+            std::size_t sent = 0;
+            while (sent < bytes.size()) {
+                const ssize_t n = ::write(fds[1], bytes.data() + sent, bytes.size() - sent);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) ::_exit(3);
+                sent += static_cast<std::size_t>(n);
+            }
+            ::_exit(0);
+        }
+        ::close(fds[1]);
+        running_.push_back(Running{pid, fds[0], index, name, {}});
+    }
+
+    // Waits until at least one process has ended; returns the students whose results are now in place.
+    std::vector<std::size_t> wait_for_some() {
+        std::vector<std::size_t> done;
+        done.swap(ended_);
+        while (done.empty() && !running_.empty()) {
+            std::vector<pollfd> fds;
+            for (const Running& r : running_) fds.push_back(pollfd{r.fd, POLLIN, 0});
+            if (::poll(fds.data(), fds.size(), -1) < 0) {
+                if (errno == EINTR) continue;
+                throw std::runtime_error(std::string("waiting for the students' processes: ") + std::strerror(errno));
+            }
+            for (std::size_t k = fds.size(); k-- > 0;) {
+                if (fds[k].revents == 0) continue;
+                Running& r = running_[k];
+                char buffer[65536];
+                const ssize_t n = ::read(r.fd, buffer, sizeof buffer);
+                if (n < 0 && errno == EINTR) continue;
+                if (n > 0) {
+                    r.received.append(buffer, static_cast<std::size_t>(n));
+                    continue;
+                }
+                finish(r);
+                done.push_back(r.index);
+                running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(k));
+            }
+        }
+        return done;
+    }
+
+private:
+    struct Running {
+        pid_t pid;
+        int fd;
+        std::size_t index;
+        std::string name;
+        std::string received;
+    };
+
+    void fail(std::size_t index, const std::string& name, const std::string& why) {
+        StudentResult failed;
+        failed.name = name;
+        failed.status = StudentStatus::grader_error;
+        failed.reason = grader::reports::detail::printable("the grader failed: " + why);
+        results_[index] = std::move(failed);
+        ended_.push_back(index);
+    }
+
+    // The process has closed its pipe: its result, or why there is none.
+    void finish(Running& r) {
+        ::close(r.fd);
+        int status = 0;
+        while (::waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        try {
+            const nlohmann::json message = nlohmann::json::from_cbor(r.received);
+            if (message.contains("grader_error")) return fail(r.index, r.name, message.at("grader_error").get<std::string>());
+            StudentResult s = student_from_json(message);
+            const nlohmann::json& run = message.at("this_run");
+            s.reused = run.at("reused").get<bool>();
+            s.compile_cpu = run.at("compile_cpu").get<double>();
+            s.grade_cpu = run.at("grade_cpu").get<double>();
+            results_[r.index] = std::move(s);
+        } catch (const std::exception&) {
+            const std::string how = WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                                        : "exited with status " + std::to_string(WEXITSTATUS(status));
+            fail(r.index, r.name, "the process grading this student " + how + " without a result");
+        }
+    }
+
+    std::vector<StudentResult>& results_;
+    std::vector<Running> running_;
+    std::vector<std::size_t> ended_;  // failed to start: their results are in place already
+};
+
 }  // namespace
 
 BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& cases, std::ostream& progress) {
@@ -326,7 +504,7 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
     }
     const std::vector<Entry> entries = scan(settings.submissions, settings.out);
 
-    Context ctx{settings, {}, {}, {}, {}, {}, grader::builder::default_config(), {}};
+    Context ctx{settings, cases, {}, {}, {}, {}, {}, grader::builder::default_config(), {}};
     ctx.stage_root = ctx.build.cache_dir / "course";
     ctx.build.single_unit = true;  // each student is compiled once: one translation unit (builder.hpp)
     // Every student is judged on the same cases: their right answers are computed once (answers.hpp).
@@ -359,29 +537,32 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
         progress << "ignored: " << grader::reports::detail::printable(e.name) << " (" << e.reason << ")\n";
     result.students.resize(work.size());
 
+    if (!work.empty()) remember_the_answers(ctx);
     Progress bar(progress, work.size(), settings.terminal);
-    std::atomic<std::size_t> next{0};
-    const auto worker = [&] {
-        for (std::size_t i = next++; i < work.size(); i = next++) {
-            StudentResult& s = result.students[i];
-            try {
-                grade_student(ctx, *work[i], s);
-            } catch (const std::exception& e) {
-                StudentResult failed;
-                failed.name = work[i]->name;
-                failed.status = StudentStatus::grader_error;
-                failed.reason = grader::reports::detail::printable(std::string("the grader failed: ") + e.what());
-                s = std::move(failed);
-            }
-            bar.done(s);
+    StudentProcesses processes(result.students);
+    std::size_t next = 0;
+    const std::size_t jobs = std::max<std::size_t>(1, settings.jobs);
+    while (next < work.size() || processes.running()) {
+        while (processes.running() < jobs && next < work.size()) {
+            const std::size_t i = next++;
+            processes.start(i, work[i]->name, [&](StudentResult& s) { grade_student(ctx, *work[i], s); },
+                            [&] {  // in the student's process: the other students' names and folders
+                                const auto wipe = [](const std::string& text) {
+                                    grader::zero_bytes(const_cast<char*>(text.data()), text.size());
+                                };
+                                for (const Entry& other : entries) {
+                                    if (&other == work[i]) continue;
+                                    wipe(other.name);
+                                    wipe(other.path.native());
+                                }
+                                for (const Entry& other : result.ignored) {
+                                    wipe(other.name);
+                                    wipe(other.path.native());
+                                }
+                            });
         }
-    };
-    const unsigned jobs = static_cast<unsigned>(
-        std::max<std::size_t>(1, std::min<std::size_t>(grader::sandbox::forking_threads(settings.jobs), work.size())));
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
-    worker();
-    for (std::thread& t : threads) t.join();
+        for (const std::size_t i : processes.wait_for_some()) bar.done(result.students[i]);
+    }
 
     for (const Case& c : cases) {
         const std::string e = grader::name(c.exercise);
