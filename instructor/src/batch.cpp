@@ -14,6 +14,11 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+#include <csignal>
 #include <unistd.h>
 
 #include <algorithm>
@@ -382,7 +387,8 @@ public:
     void start(std::size_t index, const std::string& name, const std::function<void(StudentResult&)>& grade,
                const std::function<void()>& forget_others) {
         int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) return fail(index, name, std::string("cannot make a pipe: ") + std::strerror(errno));
+        if (::pipe(fds) != 0) return fail(index, name, std::string("cannot make a pipe: ") + std::strerror(errno));
+        for (const int fd : fds) ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // not inherited by compilers or other students
         const pid_t pid = ::fork();
         if (pid < 0) {
             ::close(fds[0]);
@@ -390,7 +396,11 @@ public:
             return fail(index, name, std::string("cannot start a process: ") + std::strerror(errno));
         }
         if (pid == 0) {
+#if defined(__linux__)
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // ./course killed: this student's grading stops too
+#endif
             ::close(fds[0]);
+            for (const Running& other : running_) ::close(other.fd);
             forget_others();
             for (StudentResult& other : results_) forget(other);
             for (Running& other : running_) grader::zero_bytes(other.received.data(), other.received.size());
