@@ -34,10 +34,10 @@ void write(const fs::path& file, const std::string& text) {
     std::ofstream(file, std::ios::binary) << text;
 }
 
-void student(const fs::path& dir, const std::string& softmax) {
+void student(const fs::path& dir, const std::string& softmax, const std::string& loss_tail = "") {
     write(dir / "softmax.cpp", softmax);
-    for (const char* file : {"loss", "gradient"})
-        write(dir / (std::string(file) + ".cpp"), read(source_dir / "solutions" / (std::string(file) + ".cpp")));
+    write(dir / "loss.cpp", read(source_dir / "solutions" / "loss.cpp") + loss_tail);
+    write(dir / "gradient.cpp", read(source_dir / "solutions" / "gradient.cpp"));
 }
 
 int course(std::vector<std::string> args, std::string& err) {
@@ -55,9 +55,11 @@ int course(std::vector<std::string> args, std::string& err) {
 BOOST_AUTO_TEST_CASE(a_students_code_finds_no_answer_no_classmate_and_no_hidden_input_in_its_memory) {
     static const celab::test::ScratchFolder scratch(fs::temp_directory_path(), "celab-class-isolation-");
     const fs::path root = scratch.path();
-    // The classmate graded first (names sort), whose file carries the marker the hunter looks for.
-    student(root / "submissions" / "a-classmate",
-            read(source_dir / "solutions" / "softmax.cpp") + "\n// CLASSMATE-MARKER-" + "4711\n");
+    // The classmate, graded first (names sort): its loss.cpp does not compile, with the marker the hunter
+    // looks for in the error, so the marker is in its status reason, which ./course keeps for the
+    // gradebook (and, before students had processes of their own, in the memory of the next student).
+    student(root / "submissions" / "a-classmate", read(source_dir / "solutions" / "softmax.cpp"),
+            "\nstatic_assert(false, \"CLASSMATE-MARKER-" + std::string("4711") + "\");\n");
     student(root / "submissions" / "b-hunter", read(source_dir / "tests" / "hostile" / "memory_hunter.cpp"));
     write(root / "hidden" / "softmax.json",
           R"({"exercise": "softmax", "defaults": {"visibility": "hidden"},
@@ -69,6 +71,10 @@ BOOST_AUTO_TEST_CASE(a_students_code_finds_no_answer_no_classmate_and_no_hidden_
                                    (root / "hidden").string(), "--jobs", jobs, "--wall-timeout", "300"},
                                   err);
         BOOST_TEST_REQUIRE(status == 0, err);
+        // The class's answers were remembered up front (else the hunter's search for them proves nothing).
+        BOOST_TEST(err.find("not computed in advance") == std::string::npos, err);
+        const std::string gradebook = read(out / "grades.csv");
+        BOOST_TEST(gradebook.find("CLASSMATE-MARKER-" + std::string("4711")) != std::string::npos, gradebook);
         const std::string report = read(out / "students" / "b-hunter" / "report.txt");
         const std::regex hunt(R"(hunt: (\d+) writable mappings; answer (\d+), marker (\d+), hidden (\d+))");
         std::size_t hunts = 0;
@@ -82,9 +88,8 @@ BOOST_AUTO_TEST_CASE(a_students_code_finds_no_answer_no_classmate_and_no_hidden_
             BOOST_TEST(found[4] == "0");             // no hidden input
         }
         BOOST_TEST(hunts > 0u, "the hunter's line is not in its report:\n" << report);
-        // The classmate, graded on the same cases, gets the right answers all the same.
+        // The classmate's softmax, graded on the same cases, passes all the same.
         const std::string classmate = read(out / "students" / "a-classmate" / "report.txt");
         BOOST_TEST(classmate.find("softmax") != std::string::npos);
-        BOOST_TEST(read(out / "grades.csv").find("a-classmate") != std::string::npos);
     }
 }

@@ -15,7 +15,9 @@ namespace celab::grader::answers {
 using nlohmann::json;
 
 namespace {
-constexpr const char* format_name = "celab-answer-book 1";
+// 2: keys start from FNV-1a's offset basis (1 had lost its last digit); a book of format 1 is refused
+// rather than answering nothing.
+constexpr const char* format_name = "celab-answer-book 2";
 }
 
 // ---- keys -----------------------------------------------------------------------------------------
@@ -102,7 +104,12 @@ Book Book::read(const std::filesystem::path& file) {
     Book b;
     try {
         const json doc = json::from_cbor(bytes);
-        if (doc.value("format", "") != format_name) throw std::runtime_error("not a celab answer book");
+        const std::string format = doc.value("format", "");
+        if (format != format_name)
+            throw std::runtime_error(format.rfind("celab-answer-book", 0) == 0
+                                         ? "it is \"" + format + "\", this grader reads \"" + format_name +
+                                               "\": the book and the grader come from different releases"
+                                         : std::string("not a celab answer book"));
         b.seed = doc.at("seed").get<unsigned long long>();
         b.made_from = doc.value("made_from", "");
         for (const json& e : doc.at("entries")) {

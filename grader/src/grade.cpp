@@ -153,24 +153,6 @@ __attribute__((noinline)) void wipe_stack_below_caller() {
     wipe(area, sizeof area);
 }
 
-// glibc keeps the last freed blocks of up to 1032 bytes of each thread (7 per size by default, its
-// tcache) for reuse without the M_PERTURB fill: this thread's are taken, zeroed and given back.
-void wipe_reusable_blocks() {
-#if !CELAB_ASAN && defined(__GLIBC__) && defined(M_PERTURB)
-    constexpr std::size_t per_size = 16;
-    std::vector<void*> blocks;
-    blocks.reserve(64 * per_size);
-    for (std::size_t request = 24; request <= 1032; request += 16) {
-        for (std::size_t k = 0; k < per_size; ++k) {
-            void* block = std::malloc(request);
-            if (block == nullptr) break;
-            wipe(block, ::malloc_usable_size(block));
-            blocks.push_back(block);
-        }
-    }
-    for (void* block : blocks) std::free(block);
-#endif
-}
 
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
 // The inputs of each call are made here, from the case (the plan holds no copies of them).

@@ -32,7 +32,6 @@
 #include <mutex>
 #include <ostream>
 #include <sstream>
-#include <thread>
 
 namespace celab::course {
 
@@ -331,11 +330,16 @@ private:
 
 // The class's right answers, computed once, before any student's process starts (each inherits them
 // through fork): the reference solutions graded on the class's cases while run_batch's Memo lives.
-// Without them (the reference does not build), each student's process computes what it needs.
-void remember_the_answers(const Context& ctx) {
+// Without them (the reference does not build: said on `progress`), each student's process computes
+// what it needs, more slowly.
+void remember_the_answers(const Context& ctx, std::ostream& progress) {
+    const auto without = [&](const std::string& why) {
+        progress << "note: the class's right answers were not computed in advance (" << why
+                 << "); each student's grading computes them, more slowly\n";
+    };
     try {
         const grader::builder::Result built = grader::builder::build(ctx.build.source_root / "solutions", ctx.build);
-        if (built.library.empty()) return;
+        if (built.library.empty()) return without("the reference solutions in " + (ctx.build.source_root / "solutions").string() + " did not build");
         grader::GradeSettings gs;
         gs.limits.timeout_seconds = ctx.settings.timeout;
         gs.limits.wall_seconds = ctx.settings.wall_timeout;
@@ -343,30 +347,35 @@ void remember_the_answers(const Context& ctx) {
         gs.seed = ctx.settings.seed;
         grader::grade(ctx.visible, built.library, gs);
         if (!ctx.hidden.empty()) grader::grade(ctx.hidden, built.library, gs);
-    } catch (const std::exception&) {
-        // the students' processes compute the answers themselves
+    } catch (const std::exception& e) {
+        without(e.what());
     }
 }
 
-// Overwrites a result's text (this process's copy) and empties it.
+// In a student's process: overwrites what it inherited of another student (this process's copy), then
+// lets it go. Small blocks are zeroed before they are freed: glibc keeps them for reuse unfilled.
+void forget(std::string& text) {
+    grader::zero_bytes(text.data(), text.size());
+    std::string().swap(text);
+}
+void forget(std::filesystem::path& path) {
+    for (const fs::path& part : path) grader::zero_bytes(const_cast<char*>(part.native().data()), part.native().size());
+    grader::zero_bytes(const_cast<char*>(path.native().data()), path.native().size());
+    path = fs::path();
+}
 void forget(StudentResult& s) {
-    const auto wipe = [](std::string& text) {
-        grader::zero_bytes(text.data(), text.size());
-        text.clear();
-    };
-    wipe(s.name);
-    wipe(s.fingerprint);
-    wipe(s.reason);
-    for (auto& [exercise, points] : s.points) wipe(exercise);
+    forget(s.name);
+    forget(s.fingerprint);
+    forget(s.reason);
+    for (auto& [exercise, points] : s.points) forget(exercise);
     for (Row& r : s.rows) {
-        wipe(r.exercise);
-        wipe(r.check);
-        wipe(r.case_name);
-        wipe(r.status);
-        wipe(r.mistake);
+        forget(r.exercise);
+        forget(r.check);
+        forget(r.case_name);
+        forget(r.status);
+        forget(r.mistake);
     }
-    s.rows.clear();
-    s.points.clear();
+    s = StudentResult{};
 }
 
 // Each student is graded in a process of its own, forked from this one, which runs no other thread.
@@ -379,52 +388,45 @@ public:
     explicit StudentProcesses(std::vector<StudentResult>& results) : results_(results) {}
     StudentProcesses(const StudentProcesses&) = delete;
     StudentProcesses& operator=(const StudentProcesses&) = delete;
+    // Only when run_batch ends by an exception: the processes still running are stopped and reaped.
+    ~StudentProcesses() {
+        for (Running& r : running_) {
+            ::kill(r.pid, SIGTERM);
+            ::close(r.fd);
+            while (::waitpid(r.pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
+        }
+    }
 
     std::size_t running() const { return running_.size() + ended_.size(); }
 
     // Grades student `index` (named `name`) with `grade` in a new process. `forget_others` runs there
-    // first: it wipes what the process inherited of the other students.
-    void start(std::size_t index, const std::string& name, const std::function<void(StudentResult&)>& grade,
+    // first: it wipes what the process inherited of the other students. False when the system has no
+    // process to spare just now while others run: start it again once one has ended.
+    bool start(std::size_t index, const std::string& name, const std::function<void(StudentResult&)>& grade,
                const std::function<void()>& forget_others) {
         int fds[2];
-        if (::pipe(fds) != 0) return fail(index, name, std::string("cannot make a pipe: ") + std::strerror(errno));
+        if (::pipe(fds) != 0) {
+            if ((errno == EMFILE || errno == ENFILE) && !running_.empty()) return false;
+            fail(index, name, std::string("cannot make a pipe: ") + std::strerror(errno));
+            return true;
+        }
         for (const int fd : fds) ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // not inherited by compilers or other students
+        std::fflush(nullptr);  // nothing buffered is written twice
+        const pid_t parent = ::getpid();
         const pid_t pid = ::fork();
         if (pid < 0) {
+            const int error = errno;
             ::close(fds[0]);
             ::close(fds[1]);
-            return fail(index, name, std::string("cannot start a process: ") + std::strerror(errno));
+            if (error == EAGAIN && !running_.empty()) return false;
+            fail(index, name, std::string("cannot start a process: ") + std::strerror(error));
+            return true;
         }
-        if (pid == 0) {
-#if defined(__linux__)
-            ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // ./course killed: this student's grading stops too
-#endif
-            ::close(fds[0]);
-            for (const Running& other : running_) ::close(other.fd);
-            forget_others();
-            for (StudentResult& other : results_) forget(other);
-            for (Running& other : running_) grader::zero_bytes(other.received.data(), other.received.size());
-            nlohmann::json message;
-            try {
-                StudentResult s;
-                grade(s);
-                message = to_json(s);
-                message["this_run"] = {{"reused", s.reused}, {"compile_cpu", s.compile_cpu}, {"grade_cpu", s.grade_cpu}};
-            } catch (const std::exception& e) {
-                message = {{"grader_error", e.what()}};
-            }
-            const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(message);
-            std::size_t sent = 0;
-            while (sent < bytes.size()) {
-                const ssize_t n = ::write(fds[1], bytes.data() + sent, bytes.size() - sent);
-                if (n < 0 && errno == EINTR) continue;
-                if (n <= 0) ::_exit(3);
-                sent += static_cast<std::size_t>(n);
-            }
-            ::_exit(0);
-        }
+        if (pid == 0) run_child(fds, parent, grade, forget_others);  // never returns
         ::close(fds[1]);
         running_.push_back(Running{pid, fds[0], index, name, {}});
+        return true;
     }
 
     // Waits until at least one process has ended; returns the students whose results are now in place.
@@ -465,12 +467,60 @@ private:
         std::string received;
     };
 
-    void fail(std::size_t index, const std::string& name, const std::string& why) {
+    // The student's process: forgets the others, grades, sends the result, ends. Whatever happens, it
+    // ends here (_exit): never back in the parent's code.
+    [[noreturn]] void run_child(const int (&fds)[2], pid_t parent, const std::function<void(StudentResult&)>& grade,
+                                const std::function<void()>& forget_others) {
+        try {
+#if defined(__linux__)
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // ./course killed: this student's grading stops too
+            if (::getppid() != parent) ::_exit(5);  // it was gone before prctl
+#else
+            (void)parent;
+#endif
+            ::close(fds[0]);
+            for (Running& other : running_) {
+                ::close(other.fd);
+                forget(other.name);
+                forget(other.received);
+            }
+            forget_others();
+            for (StudentResult& other : results_) forget(other);
+            grader::wipe_reusable_blocks();
+            nlohmann::json message;
+            try {
+                StudentResult s;
+                grade(s);
+                message = to_json(s);
+                message["this_run"] = {{"reused", s.reused}, {"compile_cpu", s.compile_cpu}, {"grade_cpu", s.grade_cpu}};
+            } catch (const std::exception& e) {
+                message = {{"grader_error", e.what()}};
+            }
+            const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(message);
+            std::size_t sent = 0;
+            while (sent < bytes.size()) {
+                const ssize_t n = ::write(fds[1], bytes.data() + sent, bytes.size() - sent);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) ::_exit(3);
+                sent += static_cast<std::size_t>(n);
+            }
+        } catch (...) {
+            ::_exit(4);  // the parent reports this student as a grader error
+        }
+        ::_exit(0);
+    }
+
+    // The result of a student whose grading went wrong (said in the reason).
+    void record_failure(std::size_t index, const std::string& name, const std::string& why) {
         StudentResult failed;
         failed.name = name;
         failed.status = StudentStatus::grader_error;
         failed.reason = grader::reports::detail::printable("the grader failed: " + why);
         results_[index] = std::move(failed);
+    }
+    // The same for a student whose process did not start: reported by the next wait_for_some().
+    void fail(std::size_t index, const std::string& name, const std::string& why) {
+        record_failure(index, name, why);
         ended_.push_back(index);
     }
 
@@ -482,7 +532,8 @@ private:
         }
         try {
             const nlohmann::json message = nlohmann::json::from_cbor(r.received);
-            if (message.contains("grader_error")) return fail(r.index, r.name, message.at("grader_error").get<std::string>());
+            if (message.contains("grader_error"))
+                return record_failure(r.index, r.name, message.at("grader_error").get<std::string>());
             StudentResult s = student_from_json(message);
             const nlohmann::json& run = message.at("this_run");
             s.reused = run.at("reused").get<bool>();
@@ -492,7 +543,7 @@ private:
         } catch (const std::exception&) {
             const std::string how = WIFSIGNALED(status) ? "was killed by signal " + std::to_string(WTERMSIG(status))
                                                         : "exited with status " + std::to_string(WEXITSTATUS(status));
-            fail(r.index, r.name, "the process grading this student " + how + " without a result");
+            record_failure(r.index, r.name, "the process grading this student " + how + " without a result");
         }
     }
 
@@ -512,7 +563,7 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
         throw std::runtime_error("cannot create the output folder '" + (settings.out / "students").string() + "': " +
                                  ec.message() + "; choose another --out DIR or fix its permissions");
     }
-    const std::vector<Entry> entries = scan(settings.submissions, settings.out);
+    std::vector<Entry> entries = scan(settings.submissions, settings.out);  // not const: a student's process forgets the others
 
     Context ctx{settings, cases, {}, {}, {}, {}, {}, grader::builder::default_config(), {}};
     ctx.stage_root = ctx.build.cache_dir / "course";
@@ -547,29 +598,31 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
         progress << "ignored: " << grader::reports::detail::printable(e.name) << " (" << e.reason << ")\n";
     result.students.resize(work.size());
 
-    if (!work.empty()) remember_the_answers(ctx);
+    if (!work.empty()) remember_the_answers(ctx, progress);
     Progress bar(progress, work.size(), settings.terminal);
     StudentProcesses processes(result.students);
     std::size_t next = 0;
     const std::size_t jobs = std::max<std::size_t>(1, settings.jobs);
     while (next < work.size() || processes.running()) {
         while (processes.running() < jobs && next < work.size()) {
-            const std::size_t i = next++;
-            processes.start(i, work[i]->name, [&](StudentResult& s) { grade_student(ctx, *work[i], s); },
-                            [&] {  // in the student's process: the other students' names and folders
-                                const auto wipe = [](const std::string& text) {
-                                    grader::zero_bytes(const_cast<char*>(text.data()), text.size());
-                                };
-                                for (const Entry& other : entries) {
-                                    if (&other == work[i]) continue;
-                                    wipe(other.name);
-                                    wipe(other.path.native());
-                                }
-                                for (const Entry& other : result.ignored) {
-                                    wipe(other.name);
-                                    wipe(other.path.native());
-                                }
-                            });
+            const std::size_t i = next;
+            const bool started = processes.start(
+                i, work[i]->name, [&](StudentResult& s) { grade_student(ctx, *work[i], s); },
+                [&] {  // in the student's process: the other students' names and folders
+                    for (Entry& other : entries) {
+                        if (&other == work[i]) continue;
+                        forget(other.name);
+                        forget(other.path);
+                        forget(other.reason);
+                    }
+                    for (Entry& other : result.ignored) {
+                        forget(other.name);
+                        forget(other.path);
+                        forget(other.reason);
+                    }
+                });
+            if (!started) break;  // no process to spare: once one has ended
+            ++next;
         }
         for (const std::size_t i : processes.wait_for_some()) bar.done(result.students[i]);
     }

@@ -204,8 +204,8 @@ int grade_command(const std::vector<std::string>& args, std::ostream& out, std::
         << " students (" << reused << " unchanged since the last run) in " << duration_text(batch.wall_seconds)
         << "; wrote " << (settings.out / "grades.csv").string() << ", summary.txt, summary.html and students/\n";
     if (o.timings) {
-        // For scripts/benchmark-class. The split is exact with --jobs 1 (children's CPU time is counted per
-        // process, so with several students at once it is shared out among them by when they finish).
+        // For scripts/benchmark-class. The split is exact whatever --jobs: each student is graded in a
+        // process of its own, which counts its own compilers' and sandbox children's CPU time.
         err << "timings: students " << batch.students.size() << " reused " << reused << " jobs " << o.jobs << " wall "
             << batch.wall_seconds << " cpu " << batch.cpu_seconds << " compile_cpu " << compile_cpu << " grade_cpu "
             << grade_cpu << "\n";

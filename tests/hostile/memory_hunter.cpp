@@ -4,7 +4,8 @@
 // softmax, and the gradient exercises, whose reference code calls softmax):
 //  - answer: its own right answer (computed with the reference's formula, so bit for bit the grader's):
 //    the class's answers, remembered once for every student (answers::Memo), must be wiped;
-//  - marker: the text "CLASSMATE-MARKER-" + "4711", in a comment of another student's softmax.cpp;
+//  - marker: the text "CLASSMATE-MARKER-" + "4711", in another student's file and in the reason of that
+//    student's status (its file does not compile);
 //  - hidden: 321.654987, an input of a hidden case of the class.
 // The marker and the hidden value are kept masked (XOR), so that this code's own copies never match.
 // tests/test_class_isolation.cpp grades it beside a classmate.
