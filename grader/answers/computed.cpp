@@ -84,13 +84,18 @@ Memo::~Memo() {
 
 Value for_case(const Case& c, Role role, const Inputs& in) {
     const auto key = std::make_pair(&c, static_cast<int>(role == Role::again ? Role::main : role));  // the same inputs
+    bool remembering = false;
     {
         std::lock_guard<std::mutex> lock(memo_mutex);
-        if (memo_depth == 0) return of(*c.exercise, in);
-        const auto it = memo_values.find(key);
-        if (it != memo_values.end()) return *it->second;
+        remembering = memo_depth > 0;
+        if (remembering) {
+            const auto it = memo_values.find(key);
+            if (it != memo_values.end()) return *it->second;
+        }
     }
-    Value v = of(*c.exercise, in);  // computed outside the lock: exercises are judged concurrently
+    // Computed outside the lock: exercises are judged concurrently, and fork() waits for the lock.
+    Value v = of(*c.exercise, in);
+    if (!remembering) return v;
     std::lock_guard<std::mutex> lock(memo_mutex);
     if (memo_depth > 0) memo_values.emplace(key, std::make_shared<const Value>(v));
     return v;
