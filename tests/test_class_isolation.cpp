@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cli.hpp"
+#include "support/files.hpp"
 #include "support/scratch.hpp"
 
 #include <filesystem>
@@ -17,27 +18,17 @@
 
 namespace fs = std::filesystem;
 
+using celab::test::read_existing_file;
+using celab::test::write_file;
+
 namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
 
-std::string read(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    BOOST_REQUIRE_MESSAGE(in, "cannot read " << file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-void write(const fs::path& file, const std::string& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-}
-
 void student(const fs::path& dir, const std::string& softmax, const std::string& loss_tail = "") {
-    write(dir / "softmax.cpp", softmax);
-    write(dir / "loss.cpp", read(source_dir / "solutions" / "loss.cpp") + loss_tail);
-    write(dir / "gradient.cpp", read(source_dir / "solutions" / "gradient.cpp"));
+    write_file(dir / "softmax.cpp", softmax);
+    write_file(dir / "loss.cpp", read_existing_file(source_dir / "solutions" / "loss.cpp") + loss_tail);
+    write_file(dir / "gradient.cpp", read_existing_file(source_dir / "solutions" / "gradient.cpp"));
 }
 
 int course(std::vector<std::string> args, std::string& err) {
@@ -58,10 +49,10 @@ BOOST_AUTO_TEST_CASE(a_students_code_finds_no_answer_no_classmate_and_no_hidden_
     // The classmate, graded first (names sort): its loss.cpp does not compile, with the marker the hunter
     // looks for in the error, so the marker is in its status reason, which ./course keeps for the
     // gradebook (and, before students had processes of their own, in the memory of the next student).
-    student(root / "submissions" / "a-classmate", read(source_dir / "solutions" / "softmax.cpp"),
+    student(root / "submissions" / "a-classmate", read_existing_file(source_dir / "solutions" / "softmax.cpp"),
             "\nstatic_assert(false, \"CLASSMATE-MARKER-" + std::string("4711") + "\");\n");
-    student(root / "submissions" / "b-hunter", read(source_dir / "tests" / "hostile" / "memory_hunter.cpp"));
-    write(root / "hidden" / "softmax.json",
+    student(root / "submissions" / "b-hunter", read_existing_file(source_dir / "tests" / "hostile" / "memory_hunter.cpp"));
+    write_file(root / "hidden" / "softmax.json",
           R"({"exercise": "softmax", "defaults": {"visibility": "hidden"},
               "cases": [{"name": "secret", "logits": [321.654987, 1, 2]}]})");
     for (const char* jobs : {"1", "2"}) {
@@ -73,9 +64,9 @@ BOOST_AUTO_TEST_CASE(a_students_code_finds_no_answer_no_classmate_and_no_hidden_
         BOOST_TEST_REQUIRE(status == 0, err);
         // The class's answers were remembered up front (else the hunter's search for them proves nothing).
         BOOST_TEST(err.find("not computed in advance") == std::string::npos, err);
-        const std::string gradebook = read(out / "grades.csv");
+        const std::string gradebook = read_existing_file(out / "grades.csv");
         BOOST_TEST(gradebook.find("CLASSMATE-MARKER-" + std::string("4711")) != std::string::npos, gradebook);
-        const std::string report = read(out / "students" / "b-hunter" / "report.txt");
+        const std::string report = read_existing_file(out / "students" / "b-hunter" / "report.txt");
         const std::regex hunt(R"(hunt: (\d+) writable mappings; answer (\d+), marker (\d+), hidden (\d+))");
         std::size_t hunts = 0;
         for (auto it = std::sregex_iterator(report.begin(), report.end(), hunt); it != std::sregex_iterator(); ++it) {
@@ -89,7 +80,7 @@ BOOST_AUTO_TEST_CASE(a_students_code_finds_no_answer_no_classmate_and_no_hidden_
         }
         BOOST_TEST(hunts > 0u, "the hunter's line is not in its report:\n" << report);
         // The classmate's softmax, graded on the same cases, passes all the same.
-        const std::string classmate = read(out / "students" / "a-classmate" / "report.txt");
+        const std::string classmate = read_existing_file(out / "students" / "a-classmate" / "report.txt");
         BOOST_TEST(classmate.find("softmax") != std::string::npos);
     }
 }

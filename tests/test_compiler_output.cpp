@@ -10,6 +10,7 @@
 #include "builder.hpp"
 #include "cli.hpp"
 #include "compiler_output.hpp"
+#include "support/files.hpp"
 #include "support/scratch.hpp"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,8 @@ namespace bdata = boost::unit_test::data;
 namespace builder = celab::grader::builder;
 namespace co = celab::grader::compiler_output;
 
+using celab::test::read_file;
+
 namespace {
 
 const fs::path& scratch() {
@@ -40,13 +43,6 @@ builder::Config test_config() {
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string read(const fs::path& file) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // A submission folder holding only softmax.cpp (loss.cpp and gradient.cpp are missing: the fallback
 // stands in for them) with `body` inside namespace celab.
@@ -121,8 +117,8 @@ BOOST_DATA_TEST_CASE(a_classic_eigen_mistake_gets_its_line_its_code_and_a_note, 
     BOOST_TEST_REQUIRE(!f.log.empty());
     BOOST_TEST(fs::exists(f.log));
     BOOST_TEST(contains(f.summary, "the full compiler log: " + f.log.string()), f.summary);
-    BOOST_TEST(read(f.log).size() > f.summary.size());
-    BOOST_TEST(contains(read(f.log), "error"));
+    BOOST_TEST(read_file(f.log).size() > f.summary.size());
+    BOOST_TEST(contains(read_file(f.log), "error"));
 }
 
 BOOST_AUTO_TEST_CASE(an_ordinary_error_names_its_line_and_counts_the_others) {

@@ -6,6 +6,8 @@
 #define BOOST_TEST_MODULE course_grade
 #include <boost/test/unit_test.hpp>
 
+#include "support/files.hpp"
+
 #include "cli.hpp"
 #include "gradebook.hpp"
 #include "intake.hpp"
@@ -21,6 +23,9 @@
 #include <sstream>
 
 namespace fs = std::filesystem;
+
+using celab::test::read_existing_file;
+using celab::test::write_file;
 
 namespace {
 
@@ -50,20 +55,6 @@ Run course(std::vector<std::string> args, bool terminal = false) {
     return r;
 }
 
-std::string read(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    BOOST_REQUIRE_MESSAGE(in, "cannot read " << file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-void write(const fs::path& file, const std::string& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary);
-    out << text;
-}
-
 fs::path scratch(const std::string& name) {
     const fs::path dir = fs::temp_directory_path() / ("celab-course-" + std::to_string(::getpid())) / name;
     fs::remove_all(dir);
@@ -78,8 +69,8 @@ void student(const fs::path& dir, const std::map<std::string, std::string>& repl
     for (const char* file : {"softmax", "loss", "gradient"}) {
         if (std::find(leave_out.begin(), leave_out.end(), file) != leave_out.end()) continue;
         const auto it = replace.find(file);
-        write(dir / (std::string(file) + ".cpp"),
-              it != replace.end() ? it->second : read(source_dir / "solutions" / (std::string(file) + ".cpp")));
+        write_file(dir / (std::string(file) + ".cpp"),
+              it != replace.end() ? it->second : read_existing_file(source_dir / "solutions" / (std::string(file) + ".cpp")));
     }
 }
 
@@ -125,9 +116,9 @@ struct Class {
         root = scratch("class");
         submissions = root / "submissions";
         const fs::path s = submissions;
-        const auto mutant = [](const std::string& n) { return read(source_dir / "tests" / "mutants" / (n + ".cpp")); };
-        const auto hostile = [](const std::string& n) { return read(source_dir / "tests" / "hostile" / (n + ".cpp")); };
-        const std::string loss = read(source_dir / "solutions" / "loss.cpp");
+        const auto mutant = [](const std::string& n) { return read_existing_file(source_dir / "tests" / "mutants" / (n + ".cpp")); };
+        const auto hostile = [](const std::string& n) { return read_existing_file(source_dir / "tests" / "hostile" / (n + ".cpp")); };
+        const std::string loss = read_existing_file(source_dir / "solutions" / "loss.cpp");
         std::string garbage;
         for (int k = 0; k < 4; ++k)
             for (int b = 0; b < 256; ++b) garbage += static_cast<char>((b * 37 + k) & 0xff);
@@ -141,7 +132,7 @@ struct Class {
         student(s / "compile-error", {{"loss", loss + "\nint broken = ;\n"}});
         student(s / "segfault", {{"softmax", hostile("segfault")}});
         student(s / "endless-loop", {{"softmax", hostile("infinite_loop")}});
-        student(s / "chatty", {{"softmax", read(source_dir / "solutions" / "softmax.cpp") +
+        student(s / "chatty", {{"softmax", read_existing_file(source_dir / "solutions" / "softmax.cpp") +
                                                "\n#include <cstdio>\nstatic const int chatter = [] {\n"
                                                "    for (int i = 0; i < 2000; ++i) std::printf(\"chatty student line %d\\n\", i);\n"
                                                "    return 0;\n}();\n"}});
@@ -152,7 +143,7 @@ struct Class {
         fs::create_symlink("../../outside/softmax.cpp", s / "symlink-outside" / "softmax.cpp");
         student(s / "huge-file", {{"loss", huge}});
         student(s / odd_name);
-        write(s / "notes.txt", "not a student\n");
+        write_file(s / "notes.txt", "not a student\n");
         fs::create_symlink("perfect", s / "linked-folder");  // a folder that is a link: refused, not followed
 
         out3 = root / "out-jobs3";
@@ -172,7 +163,7 @@ struct Class {
 
     // grades.csv of the --jobs 3 run, by student name.
     std::map<std::string, std::map<std::string, std::string>> rows() const {
-        const auto records = parse_csv(read(out3 / "grades.csv"));
+        const auto records = parse_csv(read_existing_file(out3 / "grades.csv"));
         std::map<std::string, std::map<std::string, std::string>> by_name;
         for (std::size_t i = 1; i < records.size(); ++i) {
             BOOST_TEST_REQUIRE(records[i].size() == records[0].size());
@@ -263,9 +254,9 @@ BOOST_AUTO_TEST_CASE(every_student_gets_a_row_with_its_status_and_reason) {
     BOOST_TEST(rows.at("huge-file").at("reduce") == "0");
     BOOST_TEST(rows.at("huge-file").at("softmax") == rows.at("perfect").at("softmax"));
     // The looping student was stopped by its CPU limit, not by the wall-clock backstop.
-    BOOST_TEST(contains(read(c.out3 / "students" / "endless-loop" / "report.txt"), "s CPU time limit"));
+    BOOST_TEST(contains(read_existing_file(c.out3 / "students" / "endless-loop" / "report.txt"), "s CPU time limit"));
     // The chatty student's printing is in their report, and did not cost them anything.
-    BOOST_TEST(contains(read(c.out3 / "students" / "chatty" / "report.txt"), "chatty student line"));
+    BOOST_TEST(contains(read_existing_file(c.out3 / "students" / "chatty" / "report.txt"), "chatty student line"));
     // Per-student reports, under the student's own name.
     for (const auto& [name, row] : rows) {
         BOOST_TEST(fs::is_regular_file(c.out3 / "students" / name / "report.txt"), name);
@@ -275,7 +266,7 @@ BOOST_AUTO_TEST_CASE(every_student_gets_a_row_with_its_status_and_reason) {
 
 BOOST_AUTO_TEST_CASE(the_gradebook_has_one_column_per_exercise_and_rfc_4180_quoting) {
     const Class& c = Class::get();
-    const std::string csv = read(c.out3 / "grades.csv");
+    const std::string csv = read_existing_file(c.out3 / "grades.csv");
     const auto records = parse_csv(csv);
     BOOST_TEST(records.front() ==
                    (std::vector<std::string>{"student", "softmax", "softmax_rows", "log_softmax_rows", "log_sum_exp",
@@ -313,7 +304,7 @@ BOOST_AUTO_TEST_CASE(csv_fields_are_quoted_only_when_needed) {
 
 BOOST_AUTO_TEST_CASE(the_summary_tallies_each_mistake_with_the_students_who_made_it) {
     const Class& c = Class::get();
-    const std::string summary = read(c.out3 / "summary.txt");
+    const std::string summary = read_existing_file(c.out3 / "summary.txt");
     // Two students forgot the max subtraction, in two different exercises.
     BOOST_TEST(contains(summary, "  no_max_subtraction: 2 students, "), summary);
     BOOST_TEST(contains(summary, "in softmax, cross_entropy_grad\n    students: mistake-gradient, mistake-softmax\n"), summary);
@@ -336,30 +327,30 @@ BOOST_AUTO_TEST_CASE(hidden_cases_count_in_the_tally_but_never_reach_the_student
     const fs::path root = scratch("hidden");
     student(root / "submissions" / "perfect");
     student(root / "submissions" / "mistake-softmax",
-            {{"softmax", read(source_dir / "tests" / "mutants" / "softmax_no_max.cpp")}});
-    write(root / "hidden" / "softmax.json",
+            {{"softmax", read_existing_file(source_dir / "tests" / "mutants" / "softmax_no_max.cpp")}});
+    write_file(root / "hidden" / "softmax.json",
           R"({"exercise": "softmax", "defaults": {"visibility": "hidden"},
               "cases": [{"name": "secret_large", "logits": [800, 0, -5]}]})");
     const Run r = course({"grade", (root / "submissions").string(), "--out", (root / "out").string(), "--no-shipped-cases",
                           "--cases", (root / "hidden").string(), "--jobs", "2", "--timeout", timeout});
     BOOST_TEST_REQUIRE(r.status == 0, r.err);
-    const std::string summary = read(root / "out" / "summary.txt");
+    const std::string summary = read_existing_file(root / "out" / "summary.txt");
     BOOST_TEST(contains(summary, "no_max_subtraction: 1 student, "), summary);
     BOOST_TEST(contains(summary, " hidden), in softmax\n    students: mistake-softmax\n"), summary);
-    const std::string report = read(root / "out" / "students" / "mistake-softmax" / "report.json");
+    const std::string report = read_existing_file(root / "out" / "students" / "mistake-softmax" / "report.json");
     BOOST_TEST(contains(report, "secret_large"));
     BOOST_TEST(contains(report, "\"hidden\""));
     BOOST_TEST(!contains(report, "no_max_subtraction"));
-    BOOST_TEST(!contains(read(root / "out" / "students" / "mistake-softmax" / "report.txt"), "subtract"));
-    const auto records = parse_csv(read(root / "out" / "grades.csv"));
+    BOOST_TEST(!contains(read_existing_file(root / "out" / "students" / "mistake-softmax" / "report.txt"), "subtract"));
+    const auto records = parse_csv(read_existing_file(root / "out" / "grades.csv"));
     BOOST_TEST(records.front().size() == 6u);  // student, softmax, total, max, status, reason
 }
 
 BOOST_AUTO_TEST_CASE(jobs_1_and_jobs_3_give_identical_reports) {
     const Class& c = Class::get();
-    BOOST_TEST(read(c.out1 / "grades.csv") == read(c.out3 / "grades.csv"));
-    BOOST_TEST(read(c.out1 / "summary.txt") == read(c.out3 / "summary.txt"));
-    BOOST_TEST(read(c.out1 / "summary.html") == read(c.out3 / "summary.html"));
+    BOOST_TEST(read_existing_file(c.out1 / "grades.csv") == read_existing_file(c.out3 / "grades.csv"));
+    BOOST_TEST(read_existing_file(c.out1 / "summary.txt") == read_existing_file(c.out3 / "summary.txt"));
+    BOOST_TEST(read_existing_file(c.out1 / "summary.html") == read_existing_file(c.out3 / "summary.html"));
     int compared = 0;
     for (const fs::directory_entry& d : fs::directory_iterator(c.out3 / "students")) {
         const fs::path other = c.out1 / "students" / d.path().filename();
@@ -369,7 +360,7 @@ BOOST_AUTO_TEST_CASE(jobs_1_and_jobs_3_give_identical_reports) {
                 continue;
             }
             BOOST_TEST_CONTEXT(d.path().filename().string() << "/" << file) {
-                BOOST_TEST(read(d.path() / file) == read(other / file));
+                BOOST_TEST(read_existing_file(d.path() / file) == read_existing_file(other / file));
                 ++compared;
             }
         }
@@ -391,7 +382,7 @@ BOOST_AUTO_TEST_CASE(progress_goes_to_stderr_as_plain_lines) {
 
 BOOST_AUTO_TEST_CASE(the_html_summary_is_self_contained) {
     const Class& c = Class::get();
-    const std::string html = read(c.out3 / "summary.html");
+    const std::string html = read_existing_file(c.out3 / "summary.html");
     BOOST_TEST(html.rfind("<!DOCTYPE html>", 0) == 0u);
     for (const char* part : {"<style>", "<table id='statuses'>", "<table id='exercises'>", "<table id='mistakes'>",
                              "<table id='checks'>", "<table id='students'>", "<code>no_max_subtraction</code>",
@@ -405,18 +396,18 @@ BOOST_AUTO_TEST_CASE(a_rerun_skips_unchanged_students_and_grades_changed_ones) {
     const fs::path root = scratch("rerun");
     const fs::path subs = root / "submissions", out = root / "out";
     student(subs / "alice");
-    student(subs / "bob", {{"gradient", read(source_dir / "tests" / "mutants" / "gradient_no_max.cpp")}});
+    student(subs / "bob", {{"gradient", read_existing_file(source_dir / "tests" / "mutants" / "gradient_no_max.cpp")}});
     const std::vector<std::string> args{"grade", subs.string(), "--out", out.string(), "--jobs", "2", "--timeout", timeout};
     const Run first = course(args);
     BOOST_TEST_REQUIRE(first.status == 0, first.err);
     BOOST_TEST(contains(first.err, "graded 2 of 2 students (0 unchanged"), first.err);
-    const std::string csv = read(out / "grades.csv");
+    const std::string csv = read_existing_file(out / "grades.csv");
 
     const Run second = course(args);
     BOOST_TEST(contains(second.err, "graded 0 of 2 students (2 unchanged"), second.err);
     BOOST_TEST(contains(second.err, "] alice: ok "), second.err);
     BOOST_TEST(contains(second.err, " (unchanged, not graded again)"), second.err);
-    BOOST_TEST(read(out / "grades.csv") == csv);  // the gradebook, rebuilt from the records, is the same
+    BOOST_TEST(read_existing_file(out / "grades.csv") == csv);  // the gradebook, rebuilt from the records, is the same
 
     // On a terminal the progress line is rewritten in place, and ends with a newline.
     const Run on_terminal = course(args, true);
@@ -427,14 +418,14 @@ BOOST_AUTO_TEST_CASE(a_rerun_skips_unchanged_students_and_grades_changed_ones) {
     BOOST_TEST(!contains(on_terminal.err, "left\n"));  // no line of its own per student
 
     // alice makes bob's mistake in softmax: only she is graded again, and her row changes.
-    write(subs / "alice" / "softmax.cpp", read(source_dir / "tests" / "mutants" / "softmax_no_max.cpp"));
+    write_file(subs / "alice" / "softmax.cpp", read_existing_file(source_dir / "tests" / "mutants" / "softmax_no_max.cpp"));
     const Run third = course(args);
     BOOST_TEST(contains(third.err, "graded 1 of 2 students (1 unchanged"), third.err);
-    const auto records = parse_csv(read(out / "grades.csv"));
+    const auto records = parse_csv(read_existing_file(out / "grades.csv"));
     BOOST_TEST_REQUIRE(records.size() == 3u);
     BOOST_TEST(records[1][0] == "alice");
     BOOST_TEST(std::stod(records[1][11]) < std::stod(records[1][12]));
-    BOOST_TEST(contains(read(out / "summary.txt"), "students: alice, bob"));
+    BOOST_TEST(contains(read_existing_file(out / "summary.txt"), "students: alice, bob"));
 
     // Other cases (a new seed) or --force: everyone again.
     std::vector<std::string> seeded = args;
@@ -448,9 +439,9 @@ BOOST_AUTO_TEST_CASE(a_rerun_skips_unchanged_students_and_grades_changed_ones) {
 
 BOOST_AUTO_TEST_CASE(bad_usage_exits_2_with_a_message_naming_the_problem) {
     const fs::path root = scratch("usage");
-    write(root / "a-file", "x");
+    write_file(root / "a-file", "x");
     fs::create_directories(root / "empty-cases");
-    write(root / "bad-cases" / "softmax.json", R"({"exercise": "softmax", "cases": [{"name": "x", "logitz": [1]}]})");
+    write_file(root / "bad-cases" / "softmax.json", R"({"exercise": "softmax", "cases": [{"name": "x", "logitz": [1]}]})");
     fs::create_directories(root / "subs");
     const std::string out = (root / "out").string(), subs = (root / "subs").string();
     struct Case {
@@ -485,13 +476,13 @@ BOOST_AUTO_TEST_CASE(bad_usage_exits_2_with_a_message_naming_the_problem) {
     // An empty class is not an error: an empty gradebook.
     const Run empty = course({"grade", subs, "--out", out});
     BOOST_TEST(empty.status == 0, empty.err);
-    BOOST_TEST(read(root / "out" / "grades.csv").rfind("student,softmax,", 0) == 0u);
+    BOOST_TEST(read_existing_file(root / "out" / "grades.csv").rfind("student,softmax,", 0) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(student_files_are_read_without_following_links_or_blocking) {
     using celab::course::StudentFile;
     const fs::path dir = scratch("intake");
-    write(dir / "softmax.cpp", "int x;\n");
+    write_file(dir / "softmax.cpp", "int x;\n");
     BOOST_TEST_REQUIRE(::mkfifo((dir / "loss.cpp").c_str(), 0600) == 0);  // would block a plain open()
     fs::create_symlink(dir / "softmax.cpp", dir / "gradient.cpp");        // inside the folder: refused too
     const auto files = celab::course::read_student_files(dir, 100);
@@ -504,9 +495,9 @@ BOOST_AUTO_TEST_CASE(student_files_are_read_without_following_links_or_blocking)
     BOOST_TEST(contains(files[2].reason, "gradient.cpp is a symbolic link"), files[2].reason);
     BOOST_TEST(files[2].contents.empty());
     // The size limit, exactly.
-    write(dir / "softmax.cpp", std::string(100, 'a'));
+    write_file(dir / "softmax.cpp", std::string(100, 'a'));
     BOOST_TEST((celab::course::read_student_files(dir, 100)[0].state == StudentFile::State::present));
-    write(dir / "softmax.cpp", std::string(101, 'a'));
+    write_file(dir / "softmax.cpp", std::string(101, 'a'));
     const auto big = celab::course::read_student_files(dir, 100)[0];
     BOOST_TEST((big.state == StudentFile::State::refused));
     BOOST_TEST(contains(big.reason, "101 bytes, more than the limit of 100 bytes"), big.reason);
@@ -516,24 +507,24 @@ BOOST_AUTO_TEST_CASE(student_files_are_read_without_following_links_or_blocking)
 BOOST_AUTO_TEST_CASE(the_course_file_gives_the_points_over_visible_and_hidden_cases_together) {
     const fs::path root = scratch("course-file");
     student(root / "submissions" / "perfect");
-    write(root / "cases" / "a-visible.json",
+    write_file(root / "cases" / "a-visible.json",
           R"({"exercise": "softmax", "cases": [{"name": "shown", "logits": [1, 2, 3]}]})");
-    write(root / "cases" / "b-hidden.json",
+    write_file(root / "cases" / "b-hidden.json",
           R"({"exercise": "softmax", "defaults": {"visibility": "hidden"}, "cases": [{"name": "kept", "logits": [3, 2, 1]}]})");
-    write(root / "course.json", R"({"seed": 5, "points": {"softmax": 10}})");
+    write_file(root / "course.json", R"({"seed": 5, "points": {"softmax": 10}})");
     const Run r = course({"grade", (root / "submissions").string(), "--out", (root / "out").string(), "--no-shipped-cases",
                           "--cases", (root / "cases").string(), "--course", (root / "course.json").string(), "--timeout",
                           timeout});
     BOOST_TEST_REQUIRE(r.status == 0, r.err);
-    const auto records = parse_csv(read(root / "out" / "grades.csv"));
+    const auto records = parse_csv(read_existing_file(root / "out" / "grades.csv"));
     BOOST_TEST_REQUIRE(records.size() == 2u);
     // student, softmax, total, max, status, reason: 10 points in all, not 10 per part.
     BOOST_TEST(records[1][1] == "10");
     BOOST_TEST(records[1][2] == "10");
     BOOST_TEST(records[1][3] == "10");
-    BOOST_TEST(contains(read(root / "out" / "students" / "perfect" / "report.txt"), "seed 5"));
+    BOOST_TEST(contains(read_existing_file(root / "out" / "students" / "perfect" / "report.txt"), "seed 5"));
 
-    write(root / "course.json", R"({"seed": 5, "points": {"softmaks": 10}})");
+    write_file(root / "course.json", R"({"seed": 5, "points": {"softmaks": 10}})");
     const Run bad = course({"grade", (root / "submissions").string(), "--out", (root / "out").string(), "--course",
                             (root / "course.json").string()});
     BOOST_TEST(bad.status == 2);

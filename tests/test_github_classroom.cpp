@@ -8,6 +8,8 @@
 #define BOOST_TEST_MODULE github_classroom
 #include <boost/test/unit_test.hpp>
 
+#include "support/files.hpp"
+
 #include "model.hpp"
 
 #include <sys/wait.h>
@@ -24,6 +26,8 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+
+using celab::test::read_file;
 
 namespace {
 
@@ -96,11 +100,6 @@ Workflow parse(const std::string& text) {
     return w;
 }
 
-std::string read(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 int run_status(const std::string& command, std::string& output) {
     FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
     BOOST_REQUIRE(pipe != nullptr);
@@ -125,7 +124,7 @@ std::vector<Step> grader_steps(const Workflow& w) {
 
 BOOST_AUTO_TEST_CASE(one_command_grader_step_per_exercise_and_a_reporter) {
     BOOST_REQUIRE_MESSAGE(fs::is_regular_file(workflow_file), workflow_file);
-    Workflow w = parse(read(workflow_file));
+    Workflow w = parse(read_file(workflow_file));
     BOOST_TEST(w.top["on"].find("push") != std::string::npos, "runs on push");
     BOOST_TEST(w.top["permissions.checks"] == "write");
     BOOST_TEST(w.steps.front().at("uses").rfind("actions/checkout@", 0) == 0u);
@@ -169,7 +168,7 @@ BOOST_AUTO_TEST_CASE(one_command_grader_step_per_exercise_and_a_reporter) {
 }
 
 BOOST_AUTO_TEST_CASE(the_steps_score_the_reference_full_and_the_stubs_zero) {
-    const std::vector<Step> steps = grader_steps(parse(read(workflow_file)));
+    const std::vector<Step> steps = grader_steps(parse(read_file(workflow_file)));
     BOOST_TEST_REQUIRE(!steps.empty());
     int maximum = 0, reference = 0, stubs = 0;
     for (const Step& s : steps) {

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE grade_script
 #include <boost/test/unit_test.hpp>
 
+#include "support/files.hpp"
 #include "support/shell.hpp"
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,8 @@
 #include <string>
 
 namespace fs = std::filesystem;
+
+using celab::test::read_file;
 
 namespace {
 
@@ -38,11 +41,6 @@ fs::path scratch(const std::string& name) {
     return dir;
 }
 
-std::string read(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(relative_paths_are_the_callers) {
@@ -54,7 +52,7 @@ BOOST_AUTO_TEST_CASE(relative_paths_are_the_callers) {
                                 "/grade' --submission subs/alice --exercise reduce --format json --output out/alice.json");
     BOOST_TEST(r.status == 0, r.output);
     BOOST_REQUIRE(fs::is_regular_file(here / "out" / "alice.json"));
-    const nlohmann::json report = nlohmann::json::parse(read(here / "out" / "alice.json"));
+    const nlohmann::json report = nlohmann::json::parse(read_file(here / "out" / "alice.json"));
     BOOST_TEST(report.at("submission").get<std::string>() == "subs/alice");
     BOOST_TEST(report.at("score").get<double>() == report.at("max_score").get<double>());
     BOOST_TEST(!fs::exists(fs::path(source_dir) / "out" / "alice.json"));
@@ -78,7 +76,7 @@ BOOST_AUTO_TEST_CASE(the_grader_holds_no_path_of_this_checkout_or_build_tree) {
 #if CELAB_TEST_DEBUG_INFO
     BOOST_TEST_MESSAGE("skipped: this build has debug information, which names the source files by design");
 #else
-    const std::string program = read(CELAB_GRADER_PROGRAM);
+    const std::string program = read_file(CELAB_GRADER_PROGRAM);
     BOOST_REQUIRE(program.size() > 100000u);
     BOOST_TEST(program.find(source_dir) == std::string::npos, "the grader holds " << source_dir);
     BOOST_TEST(program.find(binary_dir) == std::string::npos, "the grader holds " << binary_dir);

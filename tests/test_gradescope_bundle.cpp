@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "bundle.hpp"
+#include "support/files.hpp"
 #include "support/scratch.hpp"
 #include "support/shell.hpp"
 
@@ -37,6 +38,9 @@
 
 namespace fs = std::filesystem;
 
+using celab::test::read_file;
+using celab::test::write_file;
+
 namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
@@ -55,16 +59,6 @@ Run run(const std::string& command) {
     return r;
 }
 
-std::string read(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write(const fs::path& file, const std::string& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-}
-
 // The scratch folder (a whole unpacked autograder with its build, about 100 MB) goes at the end of the
 // run, unless CELAB_KEEP_SCRATCH is set (to look into it after a failure).
 const fs::path& scratch_root() {
@@ -75,7 +69,7 @@ const fs::path& scratch_root() {
 // A hidden case of the instructor's: cross_entropy on logits the visible cases do not have.
 fs::path hidden_cases() {
     const fs::path dir = scratch_root() / "hidden";
-    write(dir / "cross_entropy.json",
+    write_file(dir / "cross_entropy.json",
           R"({"exercise": "cross_entropy", "description": "an instructor's hidden case",
               "defaults": {"visibility": "hidden", "points": 1},
               "cases": [{"name": "secret_logits", "logits": [0.25, -1.5, 3.0, 0.5], "target": 1}]})");
@@ -106,7 +100,7 @@ std::map<std::string, unsigned> unpack(const fs::path& zip_file, const fs::path&
         BOOST_REQUIRE(file != nullptr);
         BOOST_REQUIRE(zip_fread(file, data.data(), st.size) == static_cast<zip_int64_t>(st.size));
         zip_fclose(file);
-        write(dir / name, data);
+        write_file(dir / name, data);
         fs::permissions(dir / name, static_cast<fs::perms>(mode));
     }
     zip_close(archive);
@@ -151,13 +145,13 @@ struct Autograder {
         fs::remove_all(root / "results");
         fs::create_directories(root / "submission");
         fs::create_directories(root / "results");
-        for (const auto& [name, content] : files) write(root / "submission" / name, content);
+        for (const auto& [name, content] : files) write_file(root / "submission" / name, content);
         const Run r = run("cd " + quote(root) + " && AUTOGRADER_ROOT=" + quote(root) + " ./run_autograder");
         if (out != nullptr) *out = r;
         BOOST_TEST(r.status == 0, "run_autograder always exits 0:\n" << r.output);
         const fs::path results = root / "results" / "results.json";
         BOOST_REQUIRE_MESSAGE(fs::is_regular_file(results), "no results.json:\n" << r.output);
-        return nlohmann::json::parse(read(results));
+        return nlohmann::json::parse(read_file(results));
     }
 };
 
@@ -168,7 +162,7 @@ Autograder& autograder() {
 
 std::map<std::string, std::string> solutions() {
     std::map<std::string, std::string> files;
-    for (const char* f : {"softmax.cpp", "loss.cpp", "gradient.cpp"}) files[f] = read(source_dir / "solutions" / f);
+    for (const char* f : {"softmax.cpp", "loss.cpp", "gradient.cpp"}) files[f] = read_file(source_dir / "solutions" / f);
     return files;
 }
 
@@ -239,14 +233,14 @@ BOOST_AUTO_TEST_CASE(the_zip_holds_the_scripts_the_course_and_the_hidden_cases) 
         BOOST_TEST(name.find("/.") == std::string::npos, name << ": hidden files stay out");
         BOOST_TEST(name.rfind("celab/tests/", 0) != 0u, name << ": the test suite stays out");
     }
-    const std::string run_autograder = read(autograder().root / "run_autograder");
+    const std::string run_autograder = read_file(autograder().root / "run_autograder");
     BOOST_TEST(run_autograder.find("CELAB_GRADESCOPE_HIDDEN=after_published") != std::string::npos);
     BOOST_TEST(run_autograder.find("@CELAB_") == std::string::npos, "every placeholder is filled");
 }
 
 BOOST_AUTO_TEST_CASE(bad_case_files_make_no_zip) {
     const fs::path bad = scratch_root() / "bad-cases";
-    write(bad / "broken.json", R"({"exercise": "softmax", "cases": [{"name": "x", "logits": "oops"}]})");
+    write_file(bad / "broken.json", R"({"exercise": "softmax", "cases": [{"name": "x", "logits": "oops"}]})");
     celab::course::BundleOptions options;
     options.out_zip = scratch_root() / "bad.zip";
     options.case_dirs = {bad};
@@ -292,7 +286,7 @@ BOOST_AUTO_TEST_CASE(files_in_a_folder_are_found) {
 
 BOOST_AUTO_TEST_CASE(missing_files_cost_their_exercises_only) {
     CELAB_SKIP_UNDER_ASAN("setup.sh");
-    const nlohmann::json doc = autograder().grade({{"softmax.cpp", read(source_dir / "solutions" / "softmax.cpp")}});
+    const nlohmann::json doc = autograder().grade({{"softmax.cpp", read_file(source_dir / "solutions" / "softmax.cpp")}});
     check_specification(doc);
     const std::string output = doc.at("output");
     BOOST_TEST(output.find("Missing file: loss.cpp") != std::string::npos, output);
@@ -309,7 +303,7 @@ BOOST_AUTO_TEST_CASE(missing_files_cost_their_exercises_only) {
 BOOST_AUTO_TEST_CASE(a_softmax_without_max_subtraction_loses_points) {
     CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> files = solutions();
-    files["softmax.cpp"] = read(source_dir / "tests" / "mutants" / "softmax_no_max.cpp");
+    files["softmax.cpp"] = read_file(source_dir / "tests" / "mutants" / "softmax_no_max.cpp");
     const nlohmann::json doc = autograder().grade(files);
     check_specification(doc);
     BOOST_TEST(doc.at("score").get<double>() < max_score(doc));
@@ -352,7 +346,7 @@ BOOST_AUTO_TEST_CASE(hostile_text_is_shown_literally_and_only_where_allowed) {
     CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> files = solutions();
     // softmax prints markup and 4 MiB, then answers right.
-    std::string softmax = read(source_dir / "solutions" / "softmax.cpp");
+    std::string softmax = read_file(source_dir / "solutions" / "softmax.cpp");
     const std::string marker = "Eigen::VectorXd softmax(const Eigen::VectorXd& logits) {";
     BOOST_REQUIRE(softmax.find(marker) != std::string::npos);
     softmax.replace(softmax.find(marker), marker.size(),
@@ -376,7 +370,7 @@ BOOST_AUTO_TEST_CASE(hostile_text_is_shown_literally_and_only_where_allowed) {
 BOOST_AUTO_TEST_CASE(a_crashing_submission_is_graded) {
     CELAB_SKIP_UNDER_ASAN("setup.sh");
     std::map<std::string, std::string> files = solutions();
-    files["softmax.cpp"] = read(source_dir / "tests" / "hostile" / "segfault.cpp");
+    files["softmax.cpp"] = read_file(source_dir / "tests" / "hostile" / "segfault.cpp");
     const nlohmann::json doc = autograder().grade(files);
     check_specification(doc);
     BOOST_TEST(doc.at("score").get<double>() < max_score(doc));
@@ -400,7 +394,7 @@ BOOST_AUTO_TEST_CASE(a_broken_grader_or_setup_still_writes_results) {
     const fs::path grader = a.root / "source" / "celab" / "build" / "grader" / "celab-grade";
     const fs::path real = grader.string() + ".real";
     fs::rename(grader, real);
-    write(grader, "#!/bin/sh\necho 'grader: something \"broke\"' >&2\nexit 3\n");
+    write_file(grader, "#!/bin/sh\necho 'grader: something \"broke\"' >&2\nexit 3\n");
     fs::permissions(grader, static_cast<fs::perms>(0755));
     const nlohmann::json crashed = a.grade(solutions());
     fs::remove(grader);
@@ -411,7 +405,7 @@ BOOST_AUTO_TEST_CASE(a_broken_grader_or_setup_still_writes_results) {
     BOOST_TEST(crashed.at("output").get<std::string>().find("something \"broke\"") != std::string::npos);
 
     const fs::path failed = a.root / "source" / "celab" / "build" / "gradescope-setup.failed";
-    write(failed, "building the grader failed (log: setup.log)\n");
+    write_file(failed, "building the grader failed (log: setup.log)\n");
     const nlohmann::json not_set_up = a.grade(solutions());
     fs::remove(failed);
     BOOST_TEST(not_set_up.at("score").get<double>() == 0.0);

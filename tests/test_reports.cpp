@@ -5,6 +5,8 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "support/files.hpp"
+
 #include "reports.hpp"
 
 #include <boost/property_tree/ptree.hpp>
@@ -28,6 +30,8 @@ namespace bdata = boost::unit_test::data;
 namespace pt = boost::property_tree;
 using namespace celab::grader;
 using namespace celab::grader::reports;
+
+using celab::test::read_file;
 
 namespace {
 
@@ -631,10 +635,6 @@ struct TempDir {
     }
 };
 
-std::string read(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(write_atomically_replaces_content_and_leaves_no_temp_file) {
@@ -642,7 +642,7 @@ BOOST_AUTO_TEST_CASE(write_atomically_replaces_content_and_leaves_no_temp_file) 
     const std::filesystem::path file = dir.path / "report.json";
     write_atomically(file, "first version, longer than the second\n");
     write_atomically(file, std::string("second\0binary\xff", 14));
-    BOOST_TEST(read(file) == std::string("second\0binary\xff", 14));
+    BOOST_TEST(read_file(file) == std::string("second\0binary\xff", 14));
     BOOST_TEST(dir.entries() == std::vector<std::string>{"report.json"}, boost::test_tools::per_element());
 }
 
@@ -651,7 +651,7 @@ BOOST_AUTO_TEST_CASE(write_atomically_makes_a_missing_folder) {
     TempDir dir;
     const std::filesystem::path file = dir.path / "reports" / "week 1" / "alice.json";
     write_atomically(file, "x");
-    BOOST_TEST(read(file) == "x");
+    BOOST_TEST(read_file(file) == "x");
 }
 
 BOOST_AUTO_TEST_CASE(write_atomically_explains_a_folder_it_cannot_make) {

@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "release/manifest.hpp"
+#include "support/files.hpp"
 #include "support/scratch.hpp"
 #include "support/shell.hpp"
 
@@ -34,6 +35,8 @@
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+using celab::test::read_file;
+
 namespace {
 
 const fs::path source_dir = CELAB_SOURCE_DIR;
@@ -45,11 +48,6 @@ Run run(const std::string& command) { return celab::test::run_shell(command); }
 
 // stdout alone (the JSON report).
 Run run_stdout(const std::string& command) { return celab::test::run_shell(command + " 2>/dev/null", false); }
-
-std::string read(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 const fs::path& scratch() {
     static const celab::test::ScratchFolder folder(fs::temp_directory_path(), "celab-release-");
@@ -154,29 +152,29 @@ BOOST_AUTO_TEST_CASE(the_release_is_small_and_holds_no_answer_code) {
                                 "tests/CMakeLists.txt", ".github/workflows/classroom.yml"})
         BOOST_TEST(fs::exists(out / present), present << " is missing from the release");
     // release.json lists exactly the files of the release
-    const json about = json::parse(read(out / "release.json"));
+    const json about = json::parse(read_file(out / "release.json"));
     std::set<std::string> listed, found;
     for (const auto& f : about.at("files")) listed.insert(f.get<std::string>());
     for (const fs::path& f : files_under(out))
         if (f.filename() != "release.json") found.insert(fs::relative(f, out).generic_string());
     BOOST_TEST((listed == found));
-    BOOST_TEST(about.at("seed").get<unsigned long long>() == json::parse(read(source_dir / "course.json")).at("seed").get<unsigned long long>());
+    BOOST_TEST(about.at("seed").get<unsigned long long>() == json::parse(read_file(source_dir / "course.json")).at("seed").get<unsigned long long>());
     // the exercise files are the stubs
     for (const char* f : {"softmax.cpp", "loss.cpp", "gradient.cpp"})
-        BOOST_TEST(read(out / "exercises" / f) == read(source_dir / "exercises" / f));
+        BOOST_TEST(read_file(out / "exercises" / f) == read_file(source_dir / "exercises" / f));
 }
 
 BOOST_AUTO_TEST_CASE(no_file_of_the_release_holds_a_reference_function_body) {
     std::vector<std::string> bodies;
     for (const char* f : {"softmax.cpp", "loss.cpp", "gradient.cpp"})
-        for (const std::string& body : function_bodies(read(source_dir / "solutions" / f))) {
+        for (const std::string& body : function_bodies(read_file(source_dir / "solutions" / f))) {
             const std::string b = without_spaces(body);
             if (b.size() >= 60) bodies.push_back(b);  // not one-line helpers such as { return std::exp(x); }
         }
     BOOST_TEST_MESSAGE(bodies.size() << " reference function bodies");
     BOOST_REQUIRE(bodies.size() >= 10);
     for (const fs::path& f : files_under(release_dir())) {
-        const std::string text = without_spaces(read(f));
+        const std::string text = without_spaces(read_file(f));
         for (const std::string& b : bodies)
             BOOST_TEST(text.find(b) == std::string::npos, f.string() << " holds the reference body " << b.substr(0, 120));
     }
@@ -206,7 +204,7 @@ BOOST_AUTO_TEST_CASE(a_release_goes_only_into_a_new_folder_outside_the_checkout)
     Run r = run(course_env + quote(CELAB_COURSE_PROGRAM) + " release " + quote(busy));
     BOOST_TEST(r.status == 2);
     BOOST_TEST(r.output.find("not an empty folder") != std::string::npos, r.output);
-    BOOST_TEST(read(busy / "keep.txt") == "mine");
+    BOOST_TEST(read_file(busy / "keep.txt") == "mine");
     r = run(course_env + quote(CELAB_COURSE_PROGRAM) + " release " + quote(source_dir / "build-release-inside"));
     BOOST_TEST(r.status == 2);
     BOOST_TEST(r.output.find("inside the checkout") != std::string::npos, r.output);
@@ -242,7 +240,7 @@ BOOST_AUTO_TEST_CASE(every_catalogue_entry_gets_the_verdicts_and_diagnoses_of_th
     (void)student_grade("--list");  // builds the release's grader
     const fs::path release_grader = clone_dir() / "build" / "grader" / "celab-grade";
     BOOST_REQUIRE(fs::exists(release_grader));
-    const json catalogue = json::parse(read(CELAB_CATALOGUE_JSON));
+    const json catalogue = json::parse(read_file(CELAB_CATALOGUE_JSON));
     int compared = 0;
     for (const char* section : {"mutants", "alternatives"}) {
         for (const json& entry : catalogue.at(section)) {

@@ -9,7 +9,6 @@
 #include "timings.hpp"
 #include "wipe.hpp"
 
-#include <sys/mman.h>
 #include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -138,8 +137,8 @@ void wipe_what_the_child_does_not_run(const std::vector<Case>& cases, const std:
     for (const PlannedCall& call : plan) runs[call.case_index] = true;
     for (std::size_t k = 0; k < cases.size(); ++k) {
         const Case& c = cases[k];
-        if (c.expected) wipe(c.expected->data);
         if (!runs[k]) wipe_case(c);
+        else if (c.expected) wipe(c.expected->data);
     }
     for (const std::vector<Case>* others : held)
         for (const Case& c : *others) wipe_case(c);
@@ -152,7 +151,6 @@ __attribute__((noinline)) void wipe_stack_below_caller() {
     unsigned char area[stack_wipe_bytes];
     wipe(area, sizeof area);
 }
-
 
 // The sandbox child: open the submission and run calls [start, end) in order, sending each result.
 // The inputs of each call are made here, from the case (the plan holds no copies of them).

@@ -42,6 +42,7 @@
 extern char** environ;  // POSIX: not every <unistd.h> declares it
 
 #include "sanitizer.hpp"
+#include "wipe.hpp"
 
 namespace celab::grader::sandbox {
 
@@ -144,18 +145,11 @@ void close_fds_from(int lowest) {
     for (long fd = lowest; fd < last; ++fd) ::close(static_cast<int>(fd));
 }
 
-// Overwrites [data, data + size) with zeros in a way the compiler cannot drop (the memory is never read
-// again by this process, which is the point).
-void wipe(void* data, std::size_t size) {
-    volatile unsigned char* p = static_cast<volatile unsigned char*>(data);
-    for (std::size_t i = 0; i < size; ++i) p[i] = 0;
-}
-
 // The child's environment becomes `environment` only. The strings of the old one are zeroed first (they
 // are copies of the grader's: CELAB_* paths, HOME, CI tokens), and on Linux so is the process's original
 // environment block (what /proc/self/environ shows; it also holds variables the grader unset since).
 void replace_environment(const std::vector<std::string>& environment) {
-    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) wipe(*entry, std::strlen(*entry));
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) zero_bytes(*entry, std::strlen(*entry));
 #if defined(__linux__)
     // Fields 50 and 51 of /proc/self/stat (Linux >= 3.5): env_start, env_end.
     std::ifstream stat("/proc/self/stat");
@@ -169,7 +163,7 @@ void replace_environment(const std::vector<std::string>& environment) {
             if (n == 51) end = std::strtoull(field.c_str(), nullptr, 10);
         }
         if (start != 0 && end > start && end - start < (std::size_t(1) << 24))
-            wipe(reinterpret_cast<void*>(static_cast<std::uintptr_t>(start)), static_cast<std::size_t>(end - start));
+            zero_bytes(reinterpret_cast<void*>(static_cast<std::uintptr_t>(start)), static_cast<std::size_t>(end - start));
     }
 #endif
     // Leaked on purpose: the child keeps them until it ends.

@@ -363,6 +363,11 @@ void forget(std::filesystem::path& path) {
     grader::zero_bytes(const_cast<char*>(path.native().data()), path.native().size());
     path = fs::path();
 }
+void forget(Entry& e) {
+    forget(e.name);
+    forget(e.path);
+    forget(e.reason);
+}
 void forget(StudentResult& s) {
     forget(s.name);
     forget(s.fingerprint);
@@ -609,17 +614,9 @@ BatchResult run_batch(const BatchSettings& settings, const std::vector<Case>& ca
             const bool started = processes.start(
                 i, work[i]->name, [&](StudentResult& s) { grade_student(ctx, *work[i], s); },
                 [&] {  // in the student's process: the other students' names and folders
-                    for (Entry& other : entries) {
-                        if (&other == work[i]) continue;
-                        forget(other.name);
-                        forget(other.path);
-                        forget(other.reason);
-                    }
-                    for (Entry& other : result.ignored) {
-                        forget(other.name);
-                        forget(other.path);
-                        forget(other.reason);
-                    }
+                    for (Entry& other : entries)
+                        if (&other != work[i]) forget(other);
+                    for (Entry& other : result.ignored) forget(other);
                 });
             if (!started) break;  // no process to spare: once one has ended
             ++next;
